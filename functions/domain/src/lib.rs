@@ -1,0 +1,6 @@
+//! The domain: identifiers with check digits, target persons, vaccination records and the API
+//! DTOs that the app and the backend share, so the contract cannot drift.
+//!
+//! **Invariant:** no I/O here; everything builds for `wasm32-unknown-unknown`.
+
+pub mod dto;
