@@ -1,1 +1,77 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's build, run, test and bench entry points.
+//!
+//! Everything a developer or CI needs is Rust code here instead of shell scripts, so it behaves
+//! the same on every machine (the rust-analyzer `xtask` pattern). Run `cargo xtask help`.
+
+mod app;
+mod bench;
+mod cmd;
+mod e2e;
+mod flags;
+mod install;
+mod project;
+mod run;
+mod sizes;
+mod testing;
+
+use anyhow::{Result, bail};
+
+use crate::flags::Args;
+use crate::project::Project;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [flags]
+
+commands:
+  install                     install every tool the project needs (idempotent)
+  build-app [--dev]           build the Leptos app into target/app/dist
+  run [--port N] [--data-dir DIR] [--release|--dev]
+                              build everything and start the local system
+                              (port: --port, $PORT or 8080; data: --data-dir,
+                              $SESSHU_DATA_DIR or .sesshu/data)
+  test [--no-e2e] [--only STEP]
+                              fmt, clippy, Rust tests, app build and the e2e suite;
+                              STEP is one of: fmt, clippy, test, build-app, e2e
+  bench [NAME...] [--out FILE]
+                              run benchmarks (all, or the named ones) and print
+                              a markdown report; --out also writes it to FILE
+  help                        show this text";
+
+fn main() {
+    if let Err(err) = try_main() {
+        eprintln!("xtask: error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn try_main() -> Result<()> {
+    let mut args = Args::from_env();
+    let Some(command) = args.command() else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let project = Project::locate()?;
+    match command.as_str() {
+        "install" => {
+            args.finish()?;
+            install::ensure(&project, install::Needs::ALL)?;
+            Ok(())
+        }
+        "build-app" => {
+            let profile = app::Profile::from_dev_flag(args.flag("--dev"));
+            args.finish()?;
+            install::ensure(&project, install::Needs::APP)?;
+            let built = app::build(&project, profile)?;
+            sizes::print_table(&built.outputs()?)?;
+            Ok(())
+        }
+        "run" => run::run(&project, run::Options::parse(args)?),
+        "test" => testing::run(&project, testing::Options::parse(args)?),
+        "bench" => bench::run(&project, bench::Options::parse(args)?),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`: try `cargo xtask help`"),
+    }
+}
