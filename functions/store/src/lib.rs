@@ -7,6 +7,7 @@ pub mod contract;
 pub mod embedded;
 mod item;
 
+pub use embedded::{EmbeddedStore, EmbeddedTables};
 pub use item::{AttrValue, Item, Key, RESERVED_ATTRIBUTES, now_epoch_s};
 
 use async_trait::async_trait;
@@ -30,19 +31,31 @@ pub enum Condition {
 /// One write inside a transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    Put {
-        item: Item,
-        condition: Condition,
-    },
-    Delete {
-        key: Key,
-        condition: Condition,
-    },
+    /// Stores `item` (replacing any item at its key) if `condition` holds.
+    Put { item: Item, condition: Condition },
+    /// Removes the item at `key` if `condition` holds.
+    Delete { key: Key, condition: Condition },
     /// Only a condition on another item; writes nothing.
-    Check {
-        key: Key,
-        condition: Condition,
-    },
+    Check { key: Key, condition: Condition },
+}
+
+impl Write {
+    /// The key this write touches.
+    pub fn key(&self) -> &Key {
+        match self {
+            Write::Put { item, .. } => &item.key,
+            Write::Delete { key, .. } | Write::Check { key, .. } => key,
+        }
+    }
+
+    /// The condition guarding this write.
+    pub fn condition(&self) -> Condition {
+        match self {
+            Write::Put { condition, .. }
+            | Write::Delete { condition, .. }
+            | Write::Check { condition, .. } => *condition,
+        }
+    }
 }
 
 /// Which sort keys a query returns within one partition.
@@ -61,7 +74,9 @@ pub enum SkRange {
 /// A query over one partition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
+    /// The partition to read.
     pub pk: String,
+    /// Which sort keys to return.
     pub range: SkRange,
     /// `false` returns sort keys in descending order.
     pub ascending: bool,
@@ -83,6 +98,7 @@ impl Query {
         }
     }
 
+    /// Items whose sort key starts with `prefix`, ascending, 100 per page.
     pub fn prefix(pk: impl Into<String>, prefix: impl Into<String>) -> Self {
         Self {
             range: SkRange::Prefix(prefix.into()),
@@ -90,16 +106,62 @@ impl Query {
         }
     }
 
+    /// Items with `from <= sk <= to`, ascending, 100 per page.
+    pub fn between(pk: impl Into<String>, from: impl Into<String>, to: impl Into<String>) -> Self {
+        Self {
+            range: SkRange::Between {
+                from: from.into(),
+                to: to.into(),
+            },
+            ..Self::partition(pk)
+        }
+    }
+
+    /// Checks the query the same way for every adapter: a valid partition key, a limit of at
+    /// least 1, no NUL in the range, and a `Between` whose bounds are non-empty and in order
+    /// (DynamoDB refuses the others).
+    pub fn validate(&self) -> Result<(), StoreError> {
+        Key::new(self.pk.clone(), "-").validate()?;
+        if self.limit == 0 {
+            return Err(StoreError::Invalid(
+                "a query limit must be at least 1".into(),
+            ));
+        }
+        match &self.range {
+            SkRange::All => {}
+            SkRange::Prefix(prefix) => {
+                if prefix.contains('\0') {
+                    return Err(StoreError::Invalid(
+                        "a sort-key prefix must not contain NUL".into(),
+                    ));
+                }
+            }
+            SkRange::Between { from, to } => {
+                Key::new("-", from.clone()).validate()?;
+                Key::new("-", to.clone()).validate()?;
+                if from > to {
+                    return Err(StoreError::Invalid(
+                        "a between range needs from <= to, swap the bounds".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns sort keys in descending order.
     pub fn descending(mut self) -> Self {
         self.ascending = false;
         self
     }
 
+    /// Sets the page size.
     pub fn limit(mut self, limit: usize) -> Self {
         self.limit = limit;
         self
     }
 
+    /// Continues after the `next` cursor of a previous page.
     pub fn after(mut self, cursor: Option<String>) -> Self {
         self.cursor = cursor;
         self
@@ -114,6 +176,7 @@ pub struct Page {
     pub next: Option<String>,
 }
 
+/// Why a store call failed. Messages never carry item contents.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A write's condition did not hold; nothing was written.
@@ -163,7 +226,8 @@ pub trait Store: Send + Sync + 'static {
     async fn sweep_expired(&self, now_epoch_s: u64) -> Result<usize, StoreError>;
 }
 
-/// Checks the shape of a transaction the same way for every adapter.
+/// Checks the shape of a transaction the same way for every adapter: 1 to
+/// [`MAX_TRANSACTION_WRITES`] writes, valid keys and items, each key at most once.
 pub fn validate_writes(writes: &[Write]) -> Result<(), StoreError> {
     if writes.is_empty() {
         return Err(StoreError::Invalid(
@@ -178,12 +242,11 @@ pub fn validate_writes(writes: &[Write]) -> Result<(), StoreError> {
     }
     let mut seen = std::collections::BTreeSet::new();
     for write in writes {
-        let key = match write {
-            Write::Put { item, .. } => item.key.clone(),
-            Write::Delete { key, .. } | Write::Check { key, .. } => key.clone(),
-        };
-        key.validate()?;
-        if !seen.insert(key) {
+        match write {
+            Write::Put { item, .. } => item.validate()?,
+            Write::Delete { key, .. } | Write::Check { key, .. } => key.validate()?,
+        }
+        if !seen.insert(write.key()) {
             return Err(StoreError::Invalid(
                 "a transaction may touch each key only once".into(),
             ));

@@ -1,0 +1,207 @@
+//! How items and cursors become bytes.
+//!
+//! A redb key is `pk ++ 0x00 ++ sk`. Keys contain no NUL (see [`Key::validate`]), so the NUL
+//! ends the partition key: every key of partition `pk` starts with `pk\0`, and `P#1\0…` sorts
+//! before `P#10…`, which keeps partitions whose key is a prefix of another apart. Within a
+//! partition the byte order of the redb key is the byte order of the sort key, as in DynamoDB.
+
+use std::ops::Bound;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::{Item, Key, SkRange, StoreError};
+
+/// The first byte of every stored value, so a later format can be told apart.
+const FORMAT_V1: u8 = 1;
+
+/// The redb key of an item.
+pub(super) fn item_key(key: &Key) -> Vec<u8> {
+    let mut bytes = partition_prefix(&key.pk);
+    bytes.extend_from_slice(key.sk.as_bytes());
+    bytes
+}
+
+fn partition_prefix(pk: &str) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(pk.len() + 1);
+    bytes.extend_from_slice(pk.as_bytes());
+    bytes.push(0);
+    bytes
+}
+
+/// The smallest byte string greater than every string starting with `prefix`, if any.
+fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut bytes = prefix.to_vec();
+    while let Some(last) = bytes.pop() {
+        if last < u8::MAX {
+            bytes.push(last + 1);
+            return Some(bytes);
+        }
+    }
+    None
+}
+
+/// A range of redb keys: lower and upper bound.
+pub(super) type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// The redb key range of a query, narrowed by its cursor; `None` when it is empty.
+pub(super) fn key_bounds(
+    pk: &str,
+    range: &SkRange,
+    ascending: bool,
+    cursor_sk: Option<&str>,
+) -> Option<KeyRange> {
+    let partition = partition_prefix(pk);
+    let with_sk = |sk: &str| {
+        let mut bytes = partition.clone();
+        bytes.extend_from_slice(sk.as_bytes());
+        bytes
+    };
+    let prefix_range = |prefix: Vec<u8>| {
+        // The partition prefix ends in 0x00, so a successor always exists.
+        let upper = prefix_successor(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
+        (Bound::Included(prefix), upper)
+    };
+    let (mut lower, mut upper) = match range {
+        SkRange::All => prefix_range(partition.clone()),
+        SkRange::Prefix(prefix) => prefix_range(with_sk(prefix)),
+        SkRange::Between { from, to } => {
+            (Bound::Included(with_sk(from)), Bound::Included(with_sk(to)))
+        }
+    };
+    if let Some(sk) = cursor_sk {
+        let after = with_sk(sk);
+        if ascending {
+            if bound_value(&lower).is_none_or(|l| after.as_slice() >= l) {
+                lower = Bound::Excluded(after);
+            }
+        } else if bound_value(&upper).is_none_or(|u| after.as_slice() <= u) {
+            upper = Bound::Excluded(after);
+        }
+    }
+    let empty = match (&lower, &upper) {
+        (Bound::Included(l), Bound::Included(u)) => l > u,
+        (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) => {
+            l >= u
+        }
+        _ => false,
+    };
+    (!empty).then_some((lower, upper))
+}
+
+fn bound_value(bound: &Bound<Vec<u8>>) -> Option<&[u8]> {
+    match bound {
+        Bound::Included(v) | Bound::Excluded(v) => Some(v),
+        Bound::Unbounded => None,
+    }
+}
+
+/// The key of an item's entry in the expiry index: big-endian expiry, so the index sorts by
+/// time, then the item's redb key.
+pub(super) fn expiry_key(expires_at: u64, item_key: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(8 + item_key.len());
+    bytes.extend_from_slice(&expires_at.to_be_bytes());
+    bytes.extend_from_slice(item_key);
+    bytes
+}
+
+/// The expiry and item key an expiry-index key was made of.
+pub(super) fn split_expiry_key(bytes: &[u8]) -> Result<(u64, &[u8]), StoreError> {
+    let (at, item_key) = bytes.split_first_chunk::<8>().ok_or_else(damaged)?;
+    Ok((u64::from_be_bytes(*at), item_key))
+}
+
+pub(super) fn encode_item(item: &Item) -> Result<Vec<u8>, StoreError> {
+    postcard::to_extend(item, vec![FORMAT_V1])
+        .map_err(|e| StoreError::Backend(format!("could not encode an item: {e}")))
+}
+
+pub(super) fn decode_item(bytes: &[u8]) -> Result<Item, StoreError> {
+    match bytes.split_first() {
+        Some((&FORMAT_V1, rest)) => postcard::from_bytes(rest).map_err(|_| damaged()),
+        _ => Err(damaged()),
+    }
+}
+
+fn damaged() -> StoreError {
+    StoreError::Backend(
+        "a stored entry could not be decoded; the database file may be damaged".into(),
+    )
+}
+
+/// The opaque cursor after the item with sort key `sk`.
+pub(super) fn encode_cursor(sk: &str) -> String {
+    URL_SAFE_NO_PAD.encode(sk.as_bytes())
+}
+
+/// The sort key inside a cursor; anything [`encode_cursor`] could not have made is `Invalid`.
+pub(super) fn decode_cursor(cursor: &str) -> Result<String, StoreError> {
+    let invalid = || {
+        StoreError::Invalid(
+            "the query cursor is malformed; pass the `next` value of the previous page unchanged"
+                .into(),
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let sk = String::from_utf8(bytes).map_err(|_| invalid())?;
+    Key::new("-", sk.clone())
+        .validate()
+        .map_err(|_| invalid())?;
+    Ok(sk)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::ops::RangeBounds as _;
+
+    use super::*;
+
+    #[test]
+    fn partition_prefixes_of_each_other_do_not_overlap() {
+        let (lower, upper) = key_bounds("P#1", &SkRange::All, true, None).unwrap();
+        let other = item_key(&Key::new("P#10", "A"));
+        let own = item_key(&Key::new("P#1", "\u{10FFFF}"));
+        let inside = |k: &Vec<u8>| (lower.clone(), upper.clone()).contains(k);
+        assert!(!inside(&other));
+        assert!(inside(&own));
+    }
+
+    #[test]
+    fn prefix_successor_skips_trailing_max_bytes() {
+        assert_eq!(prefix_successor(&[1, 0xFF, 0xFF]), Some(vec![2]));
+        assert_eq!(prefix_successor(&[0xFF]), None);
+    }
+
+    #[test]
+    fn items_round_trip_through_the_value_encoding() {
+        let item = Item::new(Key::new("P#1", "R#2"))
+            .with("a", crate::AttrValue::N(-3))
+            .expiring_at(9);
+        assert_eq!(decode_item(&encode_item(&item).unwrap()).unwrap(), item);
+    }
+
+    #[test]
+    fn values_of_an_unknown_format_are_refused() {
+        assert!(matches!(
+            decode_item(&[9, 1, 2]),
+            Err(StoreError::Backend(_))
+        ));
+        assert!(matches!(decode_item(&[]), Err(StoreError::Backend(_))));
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_invalid() {
+        assert_eq!(
+            decode_cursor(&encode_cursor("R#2026-01-01")).unwrap(),
+            "R#2026-01-01"
+        );
+        for bad in ["", "!!", "AA", "_w"] {
+            assert!(
+                matches!(decode_cursor(bad), Err(StoreError::Invalid(_))),
+                "{bad}"
+            );
+        }
+    }
+}

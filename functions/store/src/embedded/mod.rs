@@ -1,0 +1,299 @@
+//! The embedded adapter: one redb database file per table.
+//!
+//! Why redb, and what it guarantees, is in `docs/decisions/0001-embedded-store.md`. In short:
+//! every call is one redb transaction, so a transaction's conditions are checked and its writes
+//! applied under the single writer lock — atomic and serialisable — and each commit is fsynced
+//! before the call returns. Readers work on MVCC snapshots and never wait for the writer.
+
+mod codec;
+mod tables;
+
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use redb::{Database, ReadableDatabase as _, ReadableTable as _, TableDefinition};
+
+use crate::{
+    Condition, Item, Key, Page, Query, Store, StoreError, Write, now_epoch_s, validate_writes,
+};
+
+pub use tables::EmbeddedTables;
+
+/// Items by their encoded key (see `codec`).
+const ITEMS: TableDefinition<'_, &[u8], &[u8]> = TableDefinition::new("items");
+/// One entry per item with an expiry, ordered by expiry, so a sweep reads only what expired.
+const EXPIRY: TableDefinition<'_, &[u8], ()> = TableDefinition::new("expiry");
+
+/// redb's default page cache is 1 GiB per database; with one file per municipality that would
+/// let a busy process grow far beyond what a small server has.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How many expired items one sweep transaction removes, so a large sweep never holds the
+/// writer lock for long.
+const SWEEP_BATCH: usize = 1_000;
+
+/// A [`Store`] on one redb database file.
+pub struct EmbeddedStore {
+    db: Arc<Database>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for EmbeddedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmbeddedStore {
+    /// Opens the database file at `path`, creating it if it does not exist. A file left by a
+    /// crash is repaired here, back to its last commit. Blocking; the file's directory must exist.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(path)
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Backend(format!(
+                    "{} is already open, by this or another process; open each table once and share the handle",
+                    path.display()
+                )),
+                other => StoreError::Backend(format!("could not open {}: {other}", path.display())),
+            })?;
+        // Readers open tables by name, which fails until a writer created them.
+        let txn = db.begin_write().map_err(backend)?;
+        txn.open_table(ITEMS).map_err(backend)?;
+        txn.open_table(EXPIRY).map_err(backend)?;
+        txn.commit().map_err(backend)?;
+        Ok(Self {
+            db: Arc::new(db),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs blocking redb work off the async worker threads.
+    async fn blocking<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Database) -> Result<T, StoreError> + Send + 'static,
+    {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || work(&db))
+            .await
+            .map_err(|e| StoreError::Backend(format!("a store task did not finish: {e}")))?
+    }
+}
+
+fn backend(error: impl Into<redb::Error>) -> StoreError {
+    StoreError::Backend(error.into().to_string())
+}
+
+fn holds(condition: Condition, live: Option<&Item>) -> bool {
+    match condition {
+        Condition::None => true,
+        Condition::MustNotExist => live.is_none(),
+        Condition::MustExist => live.is_some(),
+        Condition::VersionIs(version) => live.is_some_and(|item| item.version == version),
+    }
+}
+
+/// Checks every condition, then applies every write, inside the caller's write transaction.
+/// `Ok(Some(index))` names the first write whose condition failed; nothing was written then.
+fn apply(
+    txn: &redb::WriteTransaction,
+    writes: &[Write],
+    now: u64,
+) -> Result<Option<usize>, StoreError> {
+    let mut items = txn.open_table(ITEMS).map_err(backend)?;
+    let mut expiry = txn.open_table(EXPIRY).map_err(backend)?;
+    let mut stored = Vec::with_capacity(writes.len());
+    for (index, write) in writes.iter().enumerate() {
+        let key = codec::item_key(write.key());
+        let current = match items.get(key.as_slice()).map_err(backend)? {
+            Some(value) => Some(codec::decode_item(value.value())?),
+            None => None,
+        };
+        if !holds(
+            write.condition(),
+            current.as_ref().filter(|item| !item.is_expired(now)),
+        ) {
+            return Ok(Some(index));
+        }
+        stored.push((key, current.and_then(|item| item.expires_at)));
+    }
+    for (write, (key, old_expiry)) in writes.iter().zip(stored) {
+        let new_item = match write {
+            Write::Check { .. } => continue,
+            Write::Put { item, .. } => Some(item),
+            Write::Delete { .. } => None,
+        };
+        if let Some(at) = old_expiry {
+            expiry
+                .remove(codec::expiry_key(at, &key).as_slice())
+                .map_err(backend)?;
+        }
+        match new_item {
+            Some(item) => {
+                items
+                    .insert(key.as_slice(), codec::encode_item(item)?.as_slice())
+                    .map_err(backend)?;
+                if let Some(at) = item.expires_at {
+                    expiry
+                        .insert(codec::expiry_key(at, &key).as_slice(), ())
+                        .map_err(backend)?;
+                }
+            }
+            None => {
+                items.remove(key.as_slice()).map_err(backend)?;
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Removes up to [`SWEEP_BATCH`] items that expired at or before `now`; returns how many index
+/// entries it visited and how many items it removed.
+fn sweep_batch(db: &Database, now: u64) -> Result<(usize, usize), StoreError> {
+    let txn = db.begin_write().map_err(backend)?;
+    let (visited, removed) = {
+        let mut items = txn.open_table(ITEMS).map_err(backend)?;
+        let mut expiry = txn.open_table(EXPIRY).map_err(backend)?;
+        let upper = match now.checked_add(1) {
+            Some(after) => Bound::Excluded(after.to_be_bytes().to_vec()),
+            None => Bound::Unbounded,
+        };
+        let due: Vec<Vec<u8>> = expiry
+            .range::<&[u8]>((Bound::Unbounded, upper.as_ref().map(Vec::as_slice)))
+            .map_err(backend)?
+            .take(SWEEP_BATCH)
+            .map(|entry| entry.map(|(key, _)| key.value().to_vec()).map_err(backend))
+            .collect::<Result<_, _>>()?;
+        let mut removed = 0;
+        for index_key in &due {
+            let (at, item_key) = codec::split_expiry_key(index_key)?;
+            let still_due = match items.get(item_key).map_err(backend)? {
+                Some(value) => codec::decode_item(value.value())?.expires_at == Some(at),
+                None => false,
+            };
+            if still_due {
+                items.remove(item_key).map_err(backend)?;
+                removed += 1;
+            }
+            expiry.remove(index_key.as_slice()).map_err(backend)?;
+        }
+        (due.len(), removed)
+    };
+    txn.commit().map_err(backend)?;
+    Ok((visited, removed))
+}
+
+#[async_trait]
+impl Store for EmbeddedStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        key.validate()?;
+        let key = codec::item_key(key);
+        let now = now_epoch_s();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(backend)?;
+            let items = txn.open_table(ITEMS).map_err(backend)?;
+            let Some(value) = items.get(key.as_slice()).map_err(backend)? else {
+                return Ok(None);
+            };
+            let item = codec::decode_item(value.value())?;
+            Ok((!item.is_expired(now)).then_some(item))
+        })
+        .await
+    }
+
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        validate_writes(&writes)?;
+        self.blocking(move |db| {
+            // Taken inside the writer lock, so expiry is judged at the moment of the write.
+            let txn = db.begin_write().map_err(backend)?;
+            let now = now_epoch_s();
+            match apply(&txn, &writes, now) {
+                Ok(None) => txn.commit().map_err(backend),
+                Ok(Some(index)) => {
+                    txn.abort().map_err(backend)?;
+                    Err(StoreError::ConditionFailed { index })
+                }
+                Err(error) => {
+                    // The abort's own failure would hide the cause.
+                    let _ = txn.abort();
+                    Err(error)
+                }
+            }
+        })
+        .await
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        query.validate()?;
+        let cursor = query
+            .cursor
+            .as_deref()
+            .map(codec::decode_cursor)
+            .transpose()?;
+        let Some((lower, upper)) =
+            codec::key_bounds(&query.pk, &query.range, query.ascending, cursor.as_deref())
+        else {
+            return Ok(Page::default());
+        };
+        let (ascending, limit) = (query.ascending, query.limit);
+        let now = now_epoch_s();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(backend)?;
+            let items = txn.open_table(ITEMS).map_err(backend)?;
+            let range = items
+                .range::<&[u8]>((
+                    lower.as_ref().map(Vec::as_slice),
+                    upper.as_ref().map(Vec::as_slice),
+                ))
+                .map_err(backend)?;
+            let entries: Box<dyn Iterator<Item = _>> = if ascending {
+                Box::new(range)
+            } else {
+                Box::new(range.rev())
+            };
+            let mut page = Page::default();
+            for entry in entries {
+                let (_, value) = entry.map_err(backend)?;
+                let item = codec::decode_item(value.value())?;
+                if item.is_expired(now) {
+                    continue;
+                }
+                if page.items.len() == limit {
+                    page.next = page
+                        .items
+                        .last()
+                        .map(|last| codec::encode_cursor(&last.key.sk));
+                    break;
+                }
+                page.items.push(item);
+            }
+            Ok(page)
+        })
+        .await
+    }
+
+    async fn sweep_expired(&self, now_epoch_s: u64) -> Result<usize, StoreError> {
+        self.blocking(move |db| {
+            let mut removed = 0;
+            loop {
+                let (visited, batch_removed) = sweep_batch(db, now_epoch_s)?;
+                removed += batch_removed;
+                if visited < SWEEP_BATCH {
+                    return Ok(removed);
+                }
+            }
+        })
+        .await
+    }
+}
