@@ -4,3 +4,8 @@
 //! **Invariant:** no I/O here; everything builds for `wasm32-unknown-unknown`.
 
 pub mod dto;
+pub mod id;
+
+pub use id::{
+    Gtin, IdError, InstitutionCode, MunicipalityCode, MyNumber, PmhKey, PmhPseudonym, SubjectNo,
+};
