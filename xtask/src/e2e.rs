@@ -137,9 +137,9 @@ impl Drop for Server {
         if let Ok(Some(_)) = self.child.try_wait() {
             return;
         }
-        // SIGTERM first so the server can close its database cleanly; SIGKILL if it lingers.
+        // SIGINT (what Ctrl-C sends, which the server shuts down gracefully on); SIGKILL if it lingers.
         let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args(["-INT", &self.child.id().to_string()])
             .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {

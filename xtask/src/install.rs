@@ -67,27 +67,40 @@ impl Needs {
 
 /// Installs what `needs` names, printing one line per tool.
 pub fn ensure(project: &Project, needs: Needs) -> Result<()> {
-    if needs.wasm {
-        wasm_target(project)?;
-        wasm_bindgen(project)?;
-    }
-    if needs.style {
-        npm_packages(
-            &project.root.join("style"),
-            "style npm packages (design tokens, wasm-opt)",
-        )?;
-    }
-    if needs.e2e {
-        npm_packages(
-            &project.root.join("e2e"),
-            "e2e npm packages (playwright, axe)",
-        )?;
-        chromium()?;
-    }
-    if needs.moto {
-        moto(project)?;
-    }
-    Ok(())
+    std::thread::scope(|scope| {
+        // Compiling wasm-bindgen-cli keeps both cores busy for minutes while the other installs
+        // mostly wait on the network, so it runs alongside them.
+        let bindgen = needs.wasm.then(|| {
+            wasm_target(project)?;
+            Ok::<_, anyhow::Error>(scope.spawn(|| wasm_bindgen(project)))
+        });
+        let others = (|| {
+            if needs.style {
+                npm_packages(
+                    &project.root.join("style"),
+                    "style npm packages (design tokens, wasm-opt)",
+                )?;
+            }
+            if needs.e2e {
+                npm_packages(
+                    &project.root.join("e2e"),
+                    "e2e npm packages (playwright, axe)",
+                )?;
+                chromium()?;
+            }
+            if needs.moto {
+                moto(project)?;
+            }
+            Ok::<_, anyhow::Error>(())
+        })();
+        if let Some(bindgen) = bindgen {
+            match bindgen?.join() {
+                Ok(result) => result?,
+                Err(_) => bail!("installing wasm-bindgen-cli panicked"),
+            }
+        }
+        others
+    })
 }
 
 fn report(tool: &str, present: bool) {
