@@ -1,15 +1,14 @@
 //! Shared test fixtures: a store per tenant, a keyring that counts its calls, a cipher.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use sesshu_crypto::{
     DataKey, GeneratedKey, KeyCache, KeyCacheConfig, KeyContext, Keyring, KeyringError,
     LocalKeyring,
 };
-use sesshu_store::{Condition, Item, Key, Page, Query, SkRange, Store, StoreError, Write};
+use sesshu_store::{EmbeddedStore, Item, Key, Page, Query, Store, StoreError, Write};
 
 /// A keyring that counts how often it is asked, around a real [`LocalKeyring`].
 pub struct CountingKeyring {
@@ -60,9 +59,11 @@ impl Keyring for CountingKeyring {
     }
 }
 
-/// A fresh table for one tenant.
+/// A fresh embedded table for one tenant, deleted when dropped.
 pub fn table() -> Arc<dyn Store> {
-    Arc::new(MemoryStore::default())
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("table.redb")).unwrap();
+    Arc::new(TempTable { store, _dir: dir })
 }
 
 /// A process-wide key cache over `keyring` with the default limits.
@@ -84,80 +85,27 @@ pub fn cache_with_age(
     )
 }
 
-/// A minimal in-memory table with the port's conditional-write semantics.
-#[derive(Default)]
-pub struct MemoryStore {
-    items: Mutex<BTreeMap<Key, Item>>,
-}
-
-fn holds(condition: Condition, current: Option<&Item>) -> bool {
-    match condition {
-        Condition::None => true,
-        Condition::MustNotExist => current.is_none(),
-        Condition::MustExist => current.is_some(),
-        Condition::VersionIs(version) => current.is_some_and(|item| item.version == version),
-    }
+/// An embedded store that owns its temporary directory (fields drop in order: store first).
+struct TempTable {
+    store: EmbeddedStore,
+    _dir: tempfile::TempDir,
 }
 
 #[async_trait]
-impl Store for MemoryStore {
+impl Store for TempTable {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        Ok(self.items.lock().unwrap().get(key).cloned())
+        self.store.get(key).await
     }
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
-        sesshu_store::validate_writes(&writes)?;
-        let mut items = self.items.lock().unwrap();
-        for (index, write) in writes.iter().enumerate() {
-            let (key, condition) = match write {
-                Write::Put { item, condition } => (&item.key, *condition),
-                Write::Delete { key, condition } | Write::Check { key, condition } => {
-                    (key, *condition)
-                }
-            };
-            if !holds(condition, items.get(key)) {
-                return Err(StoreError::ConditionFailed { index });
-            }
-        }
-        for write in writes {
-            match write {
-                Write::Put { item, .. } => {
-                    item.validate()?;
-                    items.insert(item.key.clone(), item);
-                }
-                Write::Delete { key, .. } => {
-                    items.remove(&key);
-                }
-                Write::Check { .. } => {}
-            }
-        }
-        Ok(())
+        self.store.transact(writes).await
     }
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
-        let items = self.items.lock().unwrap();
-        let mut found: Vec<Item> = items
-            .values()
-            .filter(|item| item.key.pk == query.pk)
-            .filter(|item| match &query.range {
-                SkRange::All => true,
-                SkRange::Prefix(prefix) => item.key.sk.starts_with(prefix.as_str()),
-                SkRange::Between { from, to } => {
-                    item.key.sk.as_str() >= from.as_str() && item.key.sk.as_str() <= to.as_str()
-                }
-            })
-            .cloned()
-            .collect();
-        if !query.ascending {
-            found.reverse();
-        }
-        Ok(Page {
-            items: found,
-            next: None,
-        })
+        self.store.query(query).await
     }
 
-    async fn sweep_expired(&self, _now_epoch_s: u64) -> Result<usize, StoreError> {
-        Ok(0)
+    async fn sweep_expired(&self, now_epoch_s: u64) -> Result<usize, StoreError> {
+        self.store.sweep_expired(now_epoch_s).await
     }
 }
