@@ -5,6 +5,8 @@
 
 pub mod dto;
 pub mod id;
+pub mod kana;
+pub mod person;
 
 pub use id::{
     Gtin, IdError, InstitutionCode, MunicipalityCode, MyNumber, PmhKey, PmhPseudonym, SubjectNo,

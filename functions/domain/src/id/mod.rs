@@ -10,19 +10,25 @@
 
 mod gtin;
 mod institution_code;
+mod municipal_business_id;
 mod municipality_code;
 mod my_number;
 mod pmh_key;
 mod pmh_pseudonym;
+mod record_id;
 mod subject_no;
+mod vaccination_management_id;
 
 pub use gtin::Gtin;
 pub use institution_code::{InstitutionCode, ScoreTable};
+pub use municipal_business_id::MunicipalBusinessId;
 pub use municipality_code::MunicipalityCode;
 pub use my_number::MyNumber;
 pub use pmh_key::PmhKey;
 pub use pmh_pseudonym::PmhPseudonym;
+pub use record_id::RecordId;
 pub use subject_no::SubjectNo;
+pub use vaccination_management_id::VaccinationManagementId;
 
 use std::fmt;
 
@@ -36,6 +42,9 @@ pub enum IdKind {
     PmhKey,
     PmhPseudonym,
     SubjectNo,
+    MunicipalBusinessId,
+    VaccinationManagementId,
+    RecordId,
 }
 
 impl fmt::Display for IdKind {
@@ -48,6 +57,9 @@ impl fmt::Display for IdKind {
             Self::PmhKey => "PMH key",
             Self::PmhPseudonym => "PMH pseudonym",
             Self::SubjectNo => "subject number (予防接種対象者番号)",
+            Self::MunicipalBusinessId => "municipal business id (自治体業務ID)",
+            Self::VaccinationManagementId => "vaccination management id (予防接種管理ID)",
+            Self::RecordId => "record id (予防接種記録ID)",
         })
     }
 }
@@ -83,6 +95,11 @@ pub enum IdError {
         "{kind} has a character that is not allowed at position {position}; use A-Z, a-z, 0-9, '_' or '-'"
     )]
     InvalidCharacter { kind: IdKind, position: usize },
+    /// A character other than `0-9a-f` in a hex identifier.
+    #[error(
+        "{kind} has a character that is not allowed at position {position}; use lowercase hex 0-9, a-f"
+    )]
+    NotLowercaseHex { kind: IdKind, position: usize },
     /// The check digit does not match the other digits: most likely a typo.
     #[error(
         "{kind} has a check digit that does not match; the number was probably mistyped, check each digit"
