@@ -3,10 +3,12 @@
 //! Each case is a public async function taking a fresh, empty store, so an adapter's test crate
 //! runs exactly these cases through [`store_contract_tests!`](crate::store_contract_tests):
 //!
-//! ```ignore
+//! ```no_run
+//! // In the adapter's integration test, e.g. `tests/contract.rs`:
 //! sesshu_store::store_contract_tests!(|| async {
-//!     let store: std::sync::Arc<dyn sesshu_store::Store> = make_a_fresh_empty_table().await;
-//!     store
+//!     // Return a fresh, empty table: each case runs on its own.
+//!     let dir = tempfile::tempdir().unwrap().keep();
+//!     sesshu_store::EmbeddedTables::new(dir).table("contract").unwrap()
 //! });
 //! ```
 //!

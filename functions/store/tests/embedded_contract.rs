@@ -100,12 +100,26 @@ fn two_tables_in_one_data_dir_are_separate_files_and_do_not_see_each_other() {
         ));
     });
     for name in ["131016", "271004"] {
-        assert!(
-            dir.path()
-                .join("data")
-                .join(format!("{name}.redb"))
-                .is_file(),
-            "{name}"
+        let file = dir.path().join("data").join(format!("{name}.redb"));
+        assert!(file.is_file(), "{name}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{name} is private to its owner: {mode:o}");
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.path().join("data"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the data directory is private to its owner: {mode:o}"
         );
     }
     assert!(matches!(

@@ -52,6 +52,7 @@ impl EmbeddedStore {
     /// Opens the database file at `path`, creating it if it does not exist. A file left by a
     /// crash is repaired here, back to its last commit. Blocking; the file's directory must exist.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        create_private_file(path)?;
         let db = Database::builder()
             .set_cache_size(CACHE_BYTES)
             .create(path)
@@ -88,6 +89,24 @@ impl EmbeddedStore {
         tokio::task::spawn_blocking(move || work(&db))
             .await
             .map_err(|e| StoreError::Backend(format!("a store task did not finish: {e}")))?
+    }
+}
+
+/// Creates an empty file readable by its owner only, unless the file exists; redb initialises an
+/// empty file as a new database. The data is encrypted per attribute, but the file still holds
+/// blind indexes and record structure, which no other local user needs to read.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Backend(format!(
+            "could not create {}: {e}; check that its directory exists and is writable",
+            path.display()
+        ))),
     }
 }
 

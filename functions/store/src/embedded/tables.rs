@@ -49,7 +49,11 @@ impl EmbeddedTables {
         if let Some(store) = open.get(name) {
             return Ok(Arc::clone(store));
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+        let mut dir = std::fs::DirBuilder::new();
+        dir.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+        dir.create(&self.data_dir).map_err(|e| {
             StoreError::Backend(format!(
                 "could not create the data directory {}: {e}",
                 self.data_dir.display()
