@@ -7,6 +7,7 @@ pub mod dto;
 pub mod id;
 pub mod kana;
 pub mod person;
+pub mod record;
 
 pub use id::{
     Gtin, IdError, InstitutionCode, MunicipalityCode, MyNumber, PmhKey, PmhPseudonym, SubjectNo,
