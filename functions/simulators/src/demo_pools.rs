@@ -573,6 +573,9 @@ pub fn address(
 
 /// Routine vaccination kinds: (code used in [`VaccineProduct::kind`] and [`SCHEDULE`], Japanese
 /// name, English name, 定期接種の類型 `A` (集団予防) or `B` (個人予防, the elderly)).
+///
+/// The codes are the domain's `VaccinationKind::code()` values, so `VaccinationKind::from_code`
+/// maps each of them; the domain's names are the ones to show.
 pub const VACCINATION_KINDS: &[(&str, &str, &str, &str)] = &[
     (
         "dpt_ipv_hib",
@@ -629,13 +632,14 @@ pub const VACCINATION_KINDS: &[(&str, &str, &str, &str)] = &[
         "B",
     ),
     ("herpes_zoster", "帯状疱疹", "Herpes zoster", "B"),
+    ("covid19", "新型コロナウイルス感染症", "COVID-19", "B"),
 ];
 
 /// Kinds offered to females only (the routine HPV vaccination).
 pub const FEMALE_ONLY_KINDS: &[&str] = &["hpv"];
 
 /// Kinds given once every season rather than once in a lifetime (autumn–winter).
-pub const ANNUAL_KINDS: &[&str] = &["influenza_elderly"];
+pub const ANNUAL_KINDS: &[&str] = &["influenza_elderly", "covid19"];
 
 /// A vaccine product really used in Japanese routine vaccination, with an INVENTED GTIN.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -653,13 +657,15 @@ pub struct VaccineProduct {
     /// Synthetic GTIN-14 (indicator 0, Japanese GS1 prefix 45 or 49, invented digits, valid
     /// mod-10 check digit).
     pub gtin: &'static str,
-    /// 接種量 in mL as printed on records; `None` where the package insert prescribes no volume
-    /// (BCG: one vial applied with the multiple-puncture device).
-    pub dose_ml: Option<&'static str>,
-    /// 接種方法, e.g. `皮下注射`.
+    /// 接種量 in mL as the package insert gives it, parseable by `DoseAmount::parse` (BCG: the
+    /// 0.15 mL of suspension applied with the multiple-puncture device).
+    pub dose_ml: &'static str,
+    /// 接種方法, exactly a `Route::name_ja()` of the domain crate, e.g. `皮下注射`.
     pub route: &'static str,
-    /// 接種部位 without side (the generator adds 左/右); `None` for oral vaccines.
-    pub site: Option<&'static str>,
+    /// 接種部位, e.g. `上腕`.
+    pub site: &'static str,
+    /// Whether the site has a side, so the generator prefixes 左/右 (not for oral vaccines).
+    pub sided: bool,
     /// Live attenuated (a 27-day interval applies before the next live injectable vaccine).
     pub live: bool,
     /// Doses in this product's series (rotavirus: 2 for the monovalent, 3 for the pentavalent).
@@ -675,9 +681,9 @@ pub struct VaccineProduct {
 const SC: &str = "皮下注射";
 const IM: &str = "筋肉内注射";
 const ORAL: &str = "経口";
-const PERCUTANEOUS: &str = "経皮接種（管針法）";
-const UPPER_ARM: Option<&str> = Some("上腕");
-const DELTOID: Option<&str> = Some("上腕三角筋部");
+const PERCUTANEOUS: &str = "経皮";
+const UPPER_ARM: &str = "上腕";
+const DELTOID: &str = "上腕三角筋部";
 
 const BIKEN: &str = "一般財団法人阪大微生物病研究会";
 const KMB: &str = "KMバイオロジクス株式会社";
@@ -697,9 +703,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "五種混合",
         brand_name: "ゴービック水性懸濁注",
         gtin: "04599999011372",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 4,
         used_from: 2024,
@@ -712,9 +719,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "五種混合",
         brand_name: "クイントバック水性懸濁注射用",
         gtin: "04999998012743",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 4,
         used_from: 2024,
@@ -727,9 +735,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "四種混合",
         brand_name: "テトラビック皮下注シリンジ",
         gtin: "04599999014113",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 4,
         used_from: 2012,
@@ -742,9 +751,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "Hib",
         brand_name: "アクトヒブ",
         gtin: "04599999015486",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 4,
         used_from: 2013,
@@ -757,9 +767,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "小児用肺炎球菌",
         brand_name: "プレベナー20水性懸濁注",
         gtin: "04599999016858",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 4,
         used_from: 2024,
@@ -772,9 +783,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "小児用肺炎球菌",
         brand_name: "バクニュバンス水性懸濁注シリンジ",
         gtin: "04999998018226",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 4,
         used_from: 2024,
@@ -787,9 +799,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "小児用肺炎球菌",
         brand_name: "プレベナー13水性懸濁注",
         gtin: "04599999019590",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 4,
         used_from: 2013,
@@ -802,9 +815,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "B型肝炎",
         brand_name: "ヘプタバックス-II水性懸濁注シリンジ0.25mL",
         gtin: "04999998020960",
-        dose_ml: Some("0.25"),
+        dose_ml: "0.25",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 3,
         used_from: 2016,
@@ -817,9 +831,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "B型肝炎",
         brand_name: "ビームゲン注0.25mL",
         gtin: "04599999022330",
-        dose_ml: Some("0.25"),
+        dose_ml: "0.25",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 3,
         used_from: 2016,
@@ -832,9 +847,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "ロタウイルス（1価）",
         brand_name: "ロタリックス内用液",
         gtin: "04999998023701",
-        dose_ml: Some("1.5"),
+        dose_ml: "1.5",
         route: ORAL,
-        site: None,
+        site: "口腔",
+        sided: false,
         live: true,
         doses: 2,
         used_from: 2020,
@@ -847,9 +863,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "ロタウイルス（5価）",
         brand_name: "ロタテック内用液",
         gtin: "04599999025072",
-        dose_ml: Some("2"),
+        dose_ml: "2",
         route: ORAL,
-        site: None,
+        site: "口腔",
+        sided: false,
         live: true,
         doses: 3,
         used_from: 2020,
@@ -862,9 +879,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "BCG",
         brand_name: "乾燥BCGワクチン(経皮用・1人用)",
         gtin: "04999998026443",
-        dose_ml: None,
+        dose_ml: "0.15",
         route: PERCUTANEOUS,
-        site: Some("上腕外側"),
+        site: "上腕外側",
+        sided: true,
         live: true,
         doses: 1,
         used_from: 2005,
@@ -877,9 +895,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "MR",
         brand_name: "ミールビック",
         gtin: "04599999027816",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: true,
         doses: 2,
         used_from: 2006,
@@ -892,9 +911,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "水痘",
         brand_name: "乾燥弱毒生水痘ワクチン「ビケン」",
         gtin: "04999998029185",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: true,
         doses: 2,
         used_from: 2014,
@@ -907,9 +927,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "日本脳炎",
         brand_name: "ジェービックV",
         gtin: "04599999030557",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 4,
         used_from: 2009,
@@ -922,9 +943,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "日本脳炎",
         brand_name: "エンセバック皮下注用",
         gtin: "04999998031928",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 4,
         used_from: 2011,
@@ -937,9 +959,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "二種混合（DT）",
         brand_name: "DTビック",
         gtin: "04599999033299",
-        dose_ml: Some("0.1"),
+        dose_ml: "0.1",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 1,
         used_from: 2005,
@@ -952,9 +975,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "HPV（9価）",
         brand_name: "シルガード9水性懸濁筋注シリンジ",
         gtin: "04999998034660",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: IM,
         site: DELTOID,
+        sided: true,
         live: false,
         doses: 3,
         used_from: 2023,
@@ -967,9 +991,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "HPV（4価）",
         brand_name: "ガーダシル水性懸濁筋注シリンジ",
         gtin: "04599999036030",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: IM,
         site: DELTOID,
+        sided: true,
         live: false,
         doses: 3,
         used_from: 2013,
@@ -982,9 +1007,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "インフルエンザ",
         brand_name: "インフルエンザHAワクチン「ビケンHA」",
         gtin: "04999998037401",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 1,
         used_from: 2001,
@@ -997,9 +1023,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "インフルエンザ",
         brand_name: "インフルエンザHAワクチン「第一三共」シリンジ0.5mL",
         gtin: "04599999038775",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 1,
         used_from: 2001,
@@ -1012,9 +1039,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "インフルエンザ",
         brand_name: "インフルエンザHAワクチン「KMB」",
         gtin: "04999998040142",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: SC,
         site: UPPER_ARM,
+        sided: true,
         live: false,
         doses: 1,
         used_from: 2001,
@@ -1027,9 +1055,10 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "高齢者用肺炎球菌（23価）",
         brand_name: "ニューモバックスNPシリンジ",
         gtin: "04599999041515",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: IM,
         site: DELTOID,
+        sided: true,
         live: false,
         doses: 1,
         used_from: 2014,
@@ -1042,12 +1071,29 @@ pub const VACCINES: &[VaccineProduct] = &[
         common_name: "帯状疱疹（組換え）",
         brand_name: "シングリックス筋注用",
         gtin: "04999998042887",
-        dose_ml: Some("0.5"),
+        dose_ml: "0.5",
         route: IM,
         site: DELTOID,
+        sided: true,
         live: false,
         doses: 2,
         used_from: 2025,
+        used_until: None,
+    },
+    VaccineProduct {
+        kind: "covid19",
+        maker: PFIZER,
+        generic_name: "コロナウイルス修飾ウリジンRNAワクチン(SARS-CoV-2)",
+        common_name: "新型コロナワクチン",
+        brand_name: "コミナティ筋注シリンジ12歳以上用",
+        gtin: "04599999044233",
+        dose_ml: "0.3",
+        route: IM,
+        site: DELTOID,
+        sided: true,
+        live: false,
+        doses: 1,
+        used_from: 2024,
         used_until: None,
     },
 ];
@@ -1110,6 +1156,7 @@ pub const SCHEDULE: &[(&str, u8, u32)] = &[
     ("pneumococcal_elderly", 1, 23741),
     ("herpes_zoster", 1, 23741),
     ("herpes_zoster", 2, 23802),
+    ("covid19", 1, 23741),
 ];
 
 #[cfg(test)]
