@@ -28,9 +28,10 @@ use crate::{
 /// Expands to one `#[test]` per contract case, each on a fresh store from `$make`.
 ///
 /// `$make` is anything callable with no arguments that returns a future of a store, e.g. a
-/// closure `|| async { … }` or the path of an `async fn`. Each test runs on its own
-/// multi-threaded tokio runtime with 4 workers (what `#[tokio::test(flavor = "multi_thread",
-/// worker_threads = 4)]` builds), so the calling crate needs no tokio dependency of its own.
+/// closure `|| async { … }` or the path of an `async fn`; it runs once per test. The tests run
+/// on one shared multi-threaded tokio runtime with 4 workers (what `#[tokio::test(flavor =
+/// "multi_thread", worker_threads = 4)]` would build per test), so the calling crate needs no
+/// tokio dependency of its own.
 #[macro_export]
 macro_rules! store_contract_tests {
     ($make:expr) => {
@@ -84,14 +85,19 @@ macro_rules! __store_contract_cases {
     };
 }
 
-/// The runtime each contract test runs on: multi-threaded, so concurrent cases really race.
+/// The runtime every contract test of a test binary runs on: multi-threaded with 4 workers, so
+/// concurrent cases really race, and shared, so an adapter may build a client once (in a
+/// `OnceLock`/`OnceCell`) and use it from every test without it outliving its runtime.
 #[doc(hidden)]
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime for the contract test")
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime for the contract tests")
+    })
 }
 
 const HOUR: u64 = 3_600;
@@ -661,7 +667,8 @@ pub async fn concurrent_transactions_over_overlapping_keys_stay_all_or_nothing(
     );
 }
 
-/// A prefix query returns exactly the sort keys with that prefix, ascending.
+/// A prefix query returns exactly the sort keys with that prefix, ascending; an empty prefix
+/// returns the whole partition.
 pub async fn query_by_prefix_returns_only_that_prefix_in_order(store: Arc<dyn Store>) {
     let sks = [
         "N#2026-01-01",
@@ -698,6 +705,12 @@ pub async fn query_by_prefix_returns_only_that_prefix_in_order(store: Arc<dyn St
     let mut sorted: Vec<String> = sks.iter().map(|s| s.to_string()).collect();
     sorted.sort();
     assert_eq!(sort_keys(&everything), sorted);
+    let empty_prefix = store.query(&Query::prefix("P#1", "")).await.unwrap();
+    assert_eq!(
+        sort_keys(&empty_prefix),
+        sorted,
+        "an empty prefix is the whole partition"
+    );
 }
 
 /// `Between` includes items equal to either bound, like DynamoDB's BETWEEN.
