@@ -80,6 +80,7 @@ pub struct Schema {
     pub name: &'static str,
     /// Bump when an attribute's protection changes.
     pub version: u16,
+    /// Every attribute the item may hold, with its protection; absent ones are allowed.
     pub attributes: &'static [(&'static str, Protection)],
 }
 

@@ -90,6 +90,7 @@ impl KeyCache {
         Self::with_config(keyring, KeyCacheConfig::default())
     }
 
+    /// A cache with explicit limits (tests use a short age).
     pub fn with_config(keyring: Arc<dyn Keyring>, config: KeyCacheConfig) -> Arc<Self> {
         Arc::new(Self {
             keyring,
