@@ -1,0 +1,3 @@
+//! Pages, one file each, grouped by surface.
+
+pub mod resident;
