@@ -1,1 +1,14 @@
-//! core
+//! Use cases and repositories over the ports. Knows nothing of HTTP.
+
+pub mod clock;
+pub mod directory;
+pub mod error;
+pub mod mynaportal_token;
+pub mod persons;
+pub mod ports;
+pub mod records;
+pub mod resident;
+pub mod session;
+pub mod tenancy;
+
+pub use error::CoreError;

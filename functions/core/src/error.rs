@@ -1,0 +1,29 @@
+//! Errors of the use cases: few variants, mapped to HTTP in one place (the api crate).
+
+use sesshu_crypto::CryptoError;
+use sesshu_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The object does not exist *for this caller* (absent, another person's, another
+    /// municipality's, or hidden by a control flag): always the same answer, so ids leak nothing.
+    #[error("not found")]
+    NotFound,
+    /// The caller's credentials are missing, invalid or expired.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(&'static str),
+    /// The request is well-formed but refers to something that cannot be done; the message is
+    /// safe to show (no personal data).
+    #[error("{0}")]
+    Invalid(String),
+    /// A uniqueness or version condition failed.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("store failed")]
+    Store(#[from] StoreError),
+    #[error("encryption failed")]
+    Crypto(#[from] CryptoError),
+    /// Stored data that does not decode: a bug or tampering, never shown in detail.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+}

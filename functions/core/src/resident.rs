@@ -1,0 +1,201 @@
+//! The resident surface's use cases: log in through Mynaportal, see one's vaccination records
+//! across every municipality that holds them.
+
+use std::sync::Arc;
+
+use sesshu_crypto::KeyPurpose;
+use sesshu_domain::MunicipalityCode;
+use sesshu_domain::dto::{self, MunicipalityRef, RecordDetail, RecordList};
+
+use crate::directory::{Directory, Residence};
+use crate::error::CoreError;
+use crate::mynaportal_token::TokenVerifier;
+use crate::persons;
+use crate::records;
+use crate::session::{
+    LoginState, RESIDENT_SESSION_SECONDS, ResidentSession, SessionSealer, random_token,
+};
+use crate::tenancy::{Platform, Tenant};
+
+pub struct ResidentService {
+    platform: Arc<Platform>,
+    directory: Directory,
+    verifier: TokenVerifier,
+    sealer: SessionSealer,
+}
+
+impl ResidentService {
+    pub async fn new(platform: Arc<Platform>, verifier: TokenVerifier) -> Result<Self, CoreError> {
+        let (_, key) = platform
+            .platform_cipher()
+            .keys()
+            .current(KeyPurpose::Session)
+            .await?;
+        Ok(Self {
+            directory: Directory::new(platform.directory_store().clone()),
+            sealer: SessionSealer::new(&key),
+            platform,
+            verifier,
+        })
+    }
+
+    /// Starts a login: the state and nonce to send to Mynaportal and the sealed cookie that
+    /// remembers them until the callback.
+    pub fn begin_login(&self) -> Result<(LoginState, String), CoreError> {
+        let state = LoginState::new(self.platform.clock.now_epoch_s());
+        let cookie = self.sealer.seal_login_state(&state)?;
+        Ok((state, cookie))
+    }
+
+    /// Completes a login from Mynaportal's callback: checks the state against the login cookie,
+    /// verifies the ID token (signature, issuer, audience, expiry, nonce), links the pseudonym
+    /// to the PMH key on first use, and issues a session.
+    pub async fn complete_login(
+        &self,
+        id_token: &str,
+        state: &str,
+        login_cookie: Option<&str>,
+    ) -> Result<(ResidentSession, String), CoreError> {
+        let now = self.platform.clock.now_epoch_s();
+        let expected = self.sealer.open_login_state(
+            login_cookie.ok_or(CoreError::Unauthenticated("no login in progress"))?,
+            now,
+        )?;
+        if !constant_time_eq(expected.state.as_bytes(), state.as_bytes()) {
+            return Err(CoreError::Unauthenticated("login state does not match"));
+        }
+        let login = self
+            .verifier
+            .verify(id_token, now)
+            .map_err(|_| CoreError::Unauthenticated("Mynaportal token is invalid"))?;
+        if login.nonce.as_deref() != Some(expected.nonce.as_str()) {
+            return Err(CoreError::Unauthenticated("login nonce does not match"));
+        }
+        let pmh_key = match self.directory.linked_key(&login.pseudonym).await? {
+            Some(key) => key,
+            None => {
+                // First use: Mynaportal hands over the PMH key with the pseudonym.
+                let key = login
+                    .pmh_key
+                    .clone()
+                    .ok_or(CoreError::Unauthenticated("pseudonym is not linked yet"))?;
+                self.directory
+                    .link_pseudonym(&login.pseudonym, &key)
+                    .await?;
+                key
+            }
+        };
+        let residences = self.directory.residences(&pmh_key).await?;
+        let session = ResidentSession {
+            session_id: random_token(),
+            pmh_key,
+            residences,
+            expires_at: now + RESIDENT_SESSION_SECONDS,
+        };
+        let token = self.sealer.seal_session(&session)?;
+        Ok((session, token))
+    }
+
+    /// The session behind a token, if valid and unexpired.
+    pub fn authenticate(&self, token: &str) -> Result<ResidentSession, CoreError> {
+        self.sealer
+            .open_session(token, self.platform.clock.now_epoch_s())
+    }
+
+    pub async fn session_info(
+        &self,
+        session: &ResidentSession,
+    ) -> Result<dto::ResidentSession, CoreError> {
+        let mut municipalities = Vec::new();
+        for residence in &session.residences {
+            municipalities.push(self.municipality_ref(&residence.municipality).await?);
+        }
+        Ok(dto::ResidentSession {
+            expires_in_s: session
+                .expires_at
+                .saturating_sub(self.platform.clock.now_epoch_s()),
+            municipalities,
+        })
+    }
+
+    /// The resident's records from every municipality, newest first. A municipality where the
+    /// person's data is hidden by a control flag contributes nothing.
+    pub async fn records(&self, session: &ResidentSession) -> Result<RecordList, CoreError> {
+        let mut list = Vec::new();
+        for residence in &session.residences {
+            let Some(tenant) = self.visible_tenant(residence).await? else {
+                continue;
+            };
+            let municipality = self.municipality_ref(&residence.municipality).await?;
+            for record in records::list(&tenant, &residence.subject_no).await? {
+                let id = public_record_id(&residence.municipality, record.record_id.as_str());
+                list.push(record.to_summary(id, municipality.clone()));
+            }
+        }
+        list.sort_by(|a, b| {
+            b.vaccinated_on
+                .cmp(&a.vaccinated_on)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(RecordList { records: list })
+    }
+
+    /// One record by its public id; anything not this resident's (or hidden) is `NotFound`.
+    pub async fn record(
+        &self,
+        session: &ResidentSession,
+        public_id: &str,
+    ) -> Result<RecordDetail, CoreError> {
+        let (code, record_id) = parse_public_record_id(public_id).ok_or(CoreError::NotFound)?;
+        // The municipality must be one of the session's own: the id alone grants nothing.
+        let residence = session
+            .residences
+            .iter()
+            .find(|r| r.municipality == code)
+            .ok_or(CoreError::NotFound)?;
+        let tenant = self
+            .visible_tenant(residence)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        let record = records::get(&tenant, &residence.subject_no, record_id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        let municipality = self.municipality_ref(&code).await?;
+        Ok(record.to_detail(public_id.to_owned(), municipality))
+    }
+
+    /// The tenant of a residence, or `None` when the person's data is hidden from residents.
+    async fn visible_tenant(&self, residence: &Residence) -> Result<Option<Tenant>, CoreError> {
+        let tenant = self.platform.tenant(&residence.municipality)?;
+        let flags = persons::control_flags(&tenant, &residence.subject_no).await?;
+        Ok(flags.filter(|f| !f.hides_from_resident()).map(|_| tenant))
+    }
+
+    async fn municipality_ref(
+        &self,
+        code: &MunicipalityCode,
+    ) -> Result<MunicipalityRef, CoreError> {
+        self.directory
+            .municipality(code)
+            .await?
+            .ok_or_else(|| CoreError::Corrupt("municipality missing from directory".into()))
+    }
+}
+
+/// The id residents see: `<municipality code>-<record id>`.
+pub fn public_record_id(code: &MunicipalityCode, record_id: &str) -> String {
+    format!("{}-{record_id}", code.as_str())
+}
+
+fn parse_public_record_id(public_id: &str) -> Option<(MunicipalityCode, &str)> {
+    let (code, record_id) = public_id.split_once('-')?;
+    let code = MunicipalityCode::parse(code).ok()?;
+    let valid = !record_id.is_empty()
+        && record_id.len() <= 64
+        && record_id.bytes().all(|b| b.is_ascii_alphanumeric());
+    valid.then_some((code, record_id))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

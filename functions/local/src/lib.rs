@@ -1,0 +1,125 @@
+//! The whole system on one machine: the embedded store, the local keyring, the simulators of
+//! the national systems, demo data, every API surface and the built app, on one origin.
+
+pub mod demo;
+pub mod static_files;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use sesshu_api::resident::{ResidentConfig, ResidentState};
+use sesshu_core::clock::{Clock, SystemClock};
+use sesshu_core::directory::Directory;
+use sesshu_core::mynaportal_token::{Jwks, TokenVerifier};
+use sesshu_core::resident::ResidentService;
+use sesshu_core::tenancy::{Platform, TableOpener};
+use sesshu_crypto::LocalKeyring;
+use sesshu_simulators::mynaportal::{DemoResident, MynaportalSim};
+use sesshu_simulators::pmh::PmhSim;
+use sesshu_store::embedded::EmbeddedTables;
+
+use crate::static_files::AppFiles;
+
+/// The issuer the Mynaportal simulator signs as, and the client id it issues tokens for.
+pub const SIM_ISSUER: &str = "https://mynaportal.simulator.invalid";
+pub const CLIENT_ID: &str = "sesshu-local";
+
+#[derive(Debug, Clone)]
+pub struct LocalConfig {
+    pub data_dir: PathBuf,
+    pub app_dir: PathBuf,
+    /// Create the demo municipalities, persons and records on first start.
+    pub demo: bool,
+    /// `Secure` cookies (browsers accept them on http://127.0.0.1 too).
+    pub secure_cookies: bool,
+}
+
+/// The wired system: its router and the parts tests and the demo generator need.
+pub struct LocalSystem {
+    pub router: Router,
+    pub platform: Arc<Platform>,
+    pub mynaportal: Arc<MynaportalSim>,
+    pub pmh: Arc<PmhSim>,
+    pub app_built: bool,
+    /// Who can log in at the Mynaportal simulator.
+    pub demo_residents: Vec<DemoResident>,
+    /// The demo data in plaintext, when this start generated it (tests scan stores for it).
+    pub generated: Option<demo::DemoData>,
+}
+
+/// Builds the system over `config.data_dir`, creating demo data on first start.
+pub async fn build(config: &LocalConfig) -> anyhow::Result<LocalSystem> {
+    build_with_clock(config, Arc::new(SystemClock)).await
+}
+
+pub async fn build_with_clock(
+    config: &LocalConfig,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<LocalSystem> {
+    let data_dir = &config.data_dir;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+    let tables = Arc::new(EmbeddedTables::new(data_dir.join("tables")));
+    let opener: TableOpener = Arc::new(move |name: &str| tables.table(name));
+    let keyring = Arc::new(
+        LocalKeyring::open_or_create(&data_dir.join("master.key"))
+            .context("cannot open the local master key")?,
+    );
+    let platform = Arc::new(Platform::new(opener, keyring, clock.clone())?);
+
+    let sim_dir = data_dir.join("simulators");
+    let pmh = Arc::new(PmhSim::load_or_create(&sim_dir).context("PMH simulator")?);
+    let mynaportal = Arc::new(
+        MynaportalSim::load_or_create(&sim_dir, SIM_ISSUER.to_owned())
+            .context("Mynaportal simulator")?,
+    );
+
+    let directory = Directory::new(platform.directory_store().clone());
+    let generated = if config.demo && directory.municipalities().await?.is_empty() {
+        Some(
+            demo::generate(&platform, &pmh, clock.today(), &sim_dir)
+                .await
+                .context("demo data")?,
+        )
+    } else {
+        None
+    };
+    let residents = demo::demo_residents(&sim_dir).context("demo residents")?;
+
+    let jwks: Jwks = serde_json::from_value(mynaportal.jwks()).context("simulator JWKS")?;
+    let verifier = TokenVerifier::new(jwks, SIM_ISSUER.to_owned(), CLIENT_ID.to_owned());
+    let resident = Arc::new(ResidentService::new(platform.clone(), verifier).await?);
+    let resident_state = ResidentState {
+        service: resident,
+        config: Arc::new(ResidentConfig {
+            authorize_url: "/sim/mynaportal/authorize".to_owned(),
+            client_id: CLIENT_ID.to_owned(),
+            secure_cookies: config.secure_cookies,
+        }),
+    };
+
+    let app = AppFiles::load(&config.app_dir);
+    let app_built = app.is_built();
+    let routes = sesshu_api::resident_routes(resident_state)
+        .nest(
+            "/sim/mynaportal",
+            sesshu_simulators::mynaportal::router(mynaportal.clone(), Arc::new(residents.clone())),
+        )
+        .merge(app.fallback());
+    Ok(LocalSystem {
+        router: sesshu_api::surface(routes),
+        platform,
+        mynaportal,
+        pmh,
+        app_built,
+        demo_residents: residents,
+        generated,
+    })
+}
+
+/// `<workspace>/target/app/dist` when run from the workspace root.
+pub fn default_app_dir() -> PathBuf {
+    Path::new("target").join("app").join("dist")
+}

@@ -1,0 +1,172 @@
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use sesshu_core::clock::FixedClock;
+use sesshu_local::{CLIENT_ID, LocalConfig, LocalSystem, build_with_clock};
+use time::macros::datetime;
+use tower::ServiceExt;
+
+/// A running local system over a fresh data directory, with a clock tests can move.
+pub struct TestApp {
+    pub system: LocalSystem,
+    pub clock: Arc<FixedClock>,
+    _data: tempfile::TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("JSON body")
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// `name=value` of a Set-Cookie header for `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FixedClock::at(datetime!(2026-11-25 09:00 UTC)));
+    let config = LocalConfig {
+        data_dir: data.path().to_owned(),
+        app_dir: data.path().join("no-app"),
+        demo: true,
+        secure_cookies: true,
+    };
+    let system = build_with_clock(&config, clock.clone()).await.unwrap();
+    TestApp {
+        system,
+        clock,
+        _data: data,
+    }
+}
+
+impl TestApp {
+    pub fn router(&self) -> Router {
+        self.system.router.clone()
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        uri: &str,
+        cookie: Option<&str>,
+        extra: &[(&str, &str)],
+        body: Option<String>,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        for (name, value) in extra {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder
+            .body(body.map(Body::from).unwrap_or_else(Body::empty))
+            .unwrap();
+        let response = self.router().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, uri: &str, cookie: Option<&str>) -> TestResponse {
+        self.request(Method::GET, uri, cookie, &[], None).await
+    }
+
+    /// Logs in through the Mynaportal flow as the demo resident with index `n` (0-based) and
+    /// returns the session cookie (`name=value`).
+    pub async fn login_as(&self, n: usize) -> String {
+        let resident = &self.system.demo_residents[n];
+        let (cookie, _) = self
+            .login_with_token(
+                |nonce| {
+                    self.system.mynaportal.issue_id_token(
+                        CLIENT_ID,
+                        &resident.pseudonym,
+                        Some(&resident.pmh_key),
+                        Some(nonce),
+                        self.clock_now(),
+                    )
+                },
+                None,
+            )
+            .await
+            .unwrap_or_else(|status| panic!("login failed with {status}"));
+        cookie
+    }
+
+    pub fn clock_now(&self) -> u64 {
+        use sesshu_core::clock::Clock;
+        self.clock.now_epoch_s()
+    }
+
+    /// Runs the login: GET /api/resident/login, then POST the callback with the token that
+    /// `make_token(nonce)` returns. `state_override` replaces the state sent back.
+    /// Ok(session cookie, response) or Err(status of the callback).
+    pub async fn login_with_token(
+        &self,
+        make_token: impl FnOnce(&str) -> String,
+        state_override: Option<&str>,
+    ) -> Result<(String, TestResponse), StatusCode> {
+        let begin = self.get("/api/resident/login", None).await;
+        assert_eq!(begin.status, StatusCode::SEE_OTHER);
+        let location = begin.headers[header::LOCATION].to_str().unwrap().to_owned();
+        let query = location.split_once('?').unwrap().1;
+        let param = |name: &str| {
+            query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                .unwrap()
+                .to_owned()
+        };
+        let (state, nonce) = (param("state"), param("nonce"));
+        let login_cookie = begin.cookie("sesshu_login").unwrap();
+        let token = make_token(&nonce);
+        let state = state_override.map(str::to_owned).unwrap_or(state);
+        let form = format!("id_token={token}&state={state}");
+        let callback = self
+            .request(
+                Method::POST,
+                "/api/resident/login/callback",
+                Some(&login_cookie),
+                &[("content-type", "application/x-www-form-urlencoded")],
+                Some(form),
+            )
+            .await;
+        if callback.status != StatusCode::SEE_OTHER {
+            return Err(callback.status);
+        }
+        let session = callback.cookie("sesshu_session").unwrap();
+        Ok((session, callback))
+    }
+}

@@ -1,0 +1,287 @@
+use axum::http::{Method, StatusCode};
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn records_without_a_session_are_unauthenticated() {
+    let app = spawn_app().await;
+    let response = app.get("/api/resident/records", None).await;
+    assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(response.json()["code"], "unauthenticated");
+    assert!(
+        response.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("log in")
+    );
+}
+
+#[tokio::test]
+async fn a_resident_sees_own_records_newest_first() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let response = app.get("/api/resident/records", Some(&cookie)).await;
+    assert_eq!(response.status, StatusCode::OK);
+    let records = response.json()["records"].as_array().unwrap().clone();
+    assert!(!records.is_empty(), "demo resident 1 has records");
+    let dates: Vec<&str> = records
+        .iter()
+        .map(|r| r["vaccinated_on"].as_str().unwrap())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted, "newest first");
+}
+
+#[tokio::test]
+async fn a_record_opens_with_its_details() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let list = app.get("/api/resident/records", Some(&cookie)).await.json();
+    let id = list["records"][0]["id"].as_str().unwrap().to_owned();
+    let detail = app
+        .get(&format!("/api/resident/records/{id}"), Some(&cookie))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    let detail = detail.json();
+    assert_eq!(detail["id"], id.as_str());
+    assert!(!detail["lot_number"].as_str().unwrap().is_empty());
+    assert_eq!(detail["institution_code"].as_str().unwrap().len(), 10);
+}
+
+#[tokio::test]
+async fn another_residents_record_is_not_found() {
+    let app = spawn_app().await;
+    let alice = app.login_as(0).await;
+    let bob = app.login_as(1).await;
+    let bobs = app.get("/api/resident/records", Some(&bob)).await.json();
+    let bobs_id = bobs["records"][0]["id"].as_str().unwrap().to_owned();
+    let response = app
+        .get(&format!("/api/resident/records/{bobs_id}"), Some(&alice))
+        .await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert_eq!(response.json()["code"], "not_found");
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_and_other_municipality_ids_are_not_found() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let own = app.get("/api/resident/records", Some(&cookie)).await.json();
+    let own_id = own["records"][0]["id"].as_str().unwrap().to_owned();
+    let (code, record) = own_id.split_once('-').unwrap();
+    let other_code = if code == "131016" { "271004" } else { "131016" };
+    for id in [
+        format!("{code}-ffffffffffffffff"),
+        format!("{other_code}-{record}"),
+        "not-an-id".to_owned(),
+        format!("999999-{record}"),
+        "131016-".to_owned(),
+    ] {
+        let response = app
+            .get(&format!("/api/resident/records/{id}"), Some(&cookie))
+            .await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{id}");
+    }
+}
+
+#[tokio::test]
+async fn the_person_who_moved_sees_records_from_both_municipalities() {
+    let app = spawn_app().await;
+    let residents = &app.system.demo_residents;
+    let moved = residents
+        .iter()
+        .position(|r| r.label.contains("転居"))
+        .unwrap();
+    let cookie = app.login_as(moved).await;
+    let list = app.get("/api/resident/records", Some(&cookie)).await.json();
+    let mut codes: Vec<&str> = list["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["municipality"]["code"].as_str().unwrap())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes, ["131016", "271004"]);
+    let session = app.get("/api/resident/session", Some(&cookie)).await.json();
+    assert_eq!(session["municipalities"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_tampered_session_cookie_is_unauthenticated() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let mut bytes = cookie.into_bytes();
+    let last = bytes.len() - 2;
+    bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(bytes).unwrap();
+    let response = app.get("/api/resident/records", Some(&tampered)).await;
+    assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_session_expires_after_thirty_minutes() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    app.clock.advance(29 * 60);
+    assert_eq!(
+        app.get("/api/resident/records", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+    app.clock.advance(2 * 60);
+    assert_eq!(
+        app.get("/api/resident/records", Some(&cookie)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn login_with_a_state_that_does_not_match_is_refused() {
+    let app = spawn_app().await;
+    let residents = &app.system.demo_residents;
+    let r = &residents[0];
+    let result = app
+        .login_with_token(
+            |nonce| {
+                app.system.mynaportal.issue_id_token(
+                    sesshu_local::CLIENT_ID,
+                    &r.pseudonym,
+                    Some(&r.pmh_key),
+                    Some(nonce),
+                    app.clock_now(),
+                )
+            },
+            Some("forged-state"),
+        )
+        .await;
+    assert_eq!(result.err(), Some(StatusCode::UNAUTHORIZED));
+}
+
+#[tokio::test]
+async fn login_with_a_token_for_another_audience_or_nonce_is_refused() {
+    let app = spawn_app().await;
+    let residents = &app.system.demo_residents;
+    let r = &residents[0];
+    let wrong_audience = app
+        .login_with_token(
+            |nonce| {
+                app.system.mynaportal.issue_id_token(
+                    "another-client",
+                    &r.pseudonym,
+                    Some(&r.pmh_key),
+                    Some(nonce),
+                    app.clock_now(),
+                )
+            },
+            None,
+        )
+        .await;
+    assert_eq!(wrong_audience.err(), Some(StatusCode::UNAUTHORIZED));
+    let wrong_nonce = app
+        .login_with_token(
+            |_| {
+                app.system.mynaportal.issue_id_token(
+                    sesshu_local::CLIENT_ID,
+                    &r.pseudonym,
+                    Some(&r.pmh_key),
+                    Some("replayed-nonce"),
+                    app.clock_now(),
+                )
+            },
+            None,
+        )
+        .await;
+    assert_eq!(wrong_nonce.err(), Some(StatusCode::UNAUTHORIZED));
+}
+
+#[tokio::test]
+async fn logout_needs_the_csrf_header_and_clears_the_cookie() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let refused = app
+        .request(
+            Method::POST,
+            "/api/resident/logout",
+            Some(&cookie),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let done = app
+        .request(
+            Method::POST,
+            "/api/resident/logout",
+            Some(&cookie),
+            &[("x-requested-with", "sesshu")],
+            None,
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        done.cookie("sesshu_session").as_deref(),
+        Some("sesshu_session=")
+    );
+}
+
+#[tokio::test]
+async fn session_cookie_is_http_only_secure_and_strict() {
+    let app = spawn_app().await;
+    let residents = &app.system.demo_residents;
+    let r = &residents[0];
+    let (_, response) = app
+        .login_with_token(
+            |nonce| {
+                app.system.mynaportal.issue_id_token(
+                    sesshu_local::CLIENT_ID,
+                    &r.pseudonym,
+                    Some(&r.pmh_key),
+                    Some(nonce),
+                    app.clock_now(),
+                )
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let set_cookie = response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("sesshu_session="))
+        .unwrap();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(set_cookie.contains(attribute), "{attribute} missing");
+    }
+    assert_eq!(response.headers["location"], "/records");
+}
+
+#[tokio::test]
+async fn unknown_api_paths_get_a_json_404_and_health_is_ok() {
+    let app = spawn_app().await;
+    let missing = app.get("/api/resident/nothing-here", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.json()["code"], "not_found");
+    let health = app.get("/healthz", None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert!(health.headers.contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn openapi_documents_every_resident_endpoint() {
+    let app = spawn_app().await;
+    let doc = app.get("/api/openapi.json", None).await.json();
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/resident/login",
+        "/api/resident/login/callback",
+        "/api/resident/logout",
+        "/api/resident/session",
+        "/api/resident/records",
+        "/api/resident/records/{id}",
+    ] {
+        assert!(paths.contains_key(path), "{path} missing from OpenAPI");
+    }
+}
