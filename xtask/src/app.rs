@@ -121,6 +121,7 @@ pub fn build(project: &Project, profile: Profile) -> Result<BuiltApp> {
     )?;
 
     let bindgen_version = project.wasm_bindgen_version()?;
+    let features = wasm_opt_features(project)?;
     let wasm_bindgen = project.wasm_bindgen(&bindgen_version);
     let staging = project.stamps().join(profile.cargo_profile());
     std::fs::create_dir_all(&staging)?;
@@ -165,6 +166,7 @@ pub fn build(project: &Project, profile: Profile) -> Result<BuiltApp> {
                 &format!("{step}: wasm-opt {}", bin.name),
                 Command::new(project.wasm_opt())
                     .arg("-Oz")
+                    .args(&features)
                     .arg(&wasm)
                     .arg("-o")
                     .arg(&wasm),
@@ -176,6 +178,40 @@ pub fn build(project: &Project, profile: Profile) -> Result<BuiltApp> {
     let dist = project.dist();
     assemble(project, &staging, &bins, &dist)?;
     Ok(BuiltApp { dist, rebuilt })
+}
+
+/// wasm-opt flags for the wasm features rustc compiles with. wasm-bindgen rewrites the module's
+/// `target_features` section to list only what it needs itself, so wasm-opt cannot detect them
+/// and would reject the `memory.copy` that rustc emits.
+fn wasm_opt_features(project: &Project) -> Result<Vec<String>> {
+    let cfg = cmd::read(
+        "build-app",
+        Command::new("rustc")
+            .args(["--print", "cfg", "--target", WASM_TARGET])
+            .current_dir(&project.root),
+    )?;
+    Ok(binaryen_flags(&cfg))
+}
+
+fn binaryen_flags(rustc_cfg: &str) -> Vec<String> {
+    let mut flags = Vec::new();
+    for line in rustc_cfg.lines() {
+        let Some(feature) = line
+            .strip_prefix("target_feature=\"")
+            .and_then(|rest| rest.strip_suffix('"'))
+        else {
+            continue;
+        };
+        let names: &[&str] = match feature {
+            "bulk-memory" => &["bulk-memory", "bulk-memory-opt"],
+            "nontrapping-fptoint" => &["nontrapping-float-to-int"],
+            "simd128" => &["simd"],
+            "atomics" => &["threads"],
+            other => &[other][..],
+        };
+        flags.extend(names.iter().map(|name| format!("--enable-{name}")));
+    }
+    flags
 }
 
 fn js_name(bin: &Bin) -> String {
@@ -493,6 +529,20 @@ mod tests {
                 "resident.js",
                 "sesshu-app.js",
                 "sesshu-app_bg.wasm"
+            ]
+        );
+    }
+
+    #[test]
+    fn maps_rustc_wasm_features_to_binaryen_flags() {
+        let cfg = "panic=\"abort\"\ntarget_feature=\"bulk-memory\"\ntarget_feature=\"nontrapping-fptoint\"\ntarget_feature=\"sign-ext\"\n";
+        assert_eq!(
+            binaryen_flags(cfg),
+            [
+                "--enable-bulk-memory",
+                "--enable-bulk-memory-opt",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext"
             ]
         );
     }
