@@ -65,7 +65,7 @@ impl MyNumber {
     }
 
     /// A display form that reveals no digit at all: `************`.
-    pub fn masked() -> String {
+    pub fn masked(&self) -> String {
         "*".repeat(12)
     }
 }
