@@ -29,7 +29,7 @@ use sesshu_domain::{PmhKey, PmhPseudonym};
 use sha2::{Digest as _, Sha256};
 
 use crate::SimError;
-use crate::state_file;
+use crate::state_file::{self, Durability};
 
 /// Where the local server nests [`router`]; the login page's forms post to
 /// `MOUNT_PATH/authorize`.
@@ -97,7 +97,7 @@ impl MynaportalSim {
                 };
                 let bytes = serde_json::to_vec_pretty(&file)
                     .map_err(|e| SimError::corrupt(&path, e.to_string()))?;
-                state_file::write_private(&path, &bytes)?;
+                state_file::write_private(&path, &bytes, Durability::Synced)?;
                 secret
             }
         };

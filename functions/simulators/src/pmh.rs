@@ -26,7 +26,7 @@ use sesshu_domain::{MunicipalityCode, MyNumber, PmhKey, PmhPseudonym};
 use sha2::Sha256;
 
 use crate::SimError;
-use crate::state_file;
+use crate::state_file::{self, Durability};
 
 /// Name of the state file inside the state directory.
 pub const STATE_FILE: &str = "pmh-state.json";
@@ -74,7 +74,7 @@ impl PmhSim {
     /// a fresh random secret (file mode 0600) on first run.
     pub fn load_or_create(state_dir: &Path) -> Result<Self, SimError> {
         let path = state_dir.join(STATE_FILE);
-        let (secret, state) = match state_file::read(&path)? {
+        let (secret, state, created) = match state_file::read(&path)? {
             Some(bytes) => {
                 let file: StateFile = serde_json::from_slice(&bytes)
                     .map_err(|e| SimError::corrupt(&path, e.to_string()))?;
@@ -86,12 +86,12 @@ impl PmhSim {
                     .ok()
                     .and_then(|s| s.try_into().ok())
                     .ok_or_else(|| SimError::corrupt(&path, "secret is not 32 bytes".into()))?;
-                (secret, file.state)
+                (secret, file.state, false)
             }
             None => {
                 let mut secret = [0u8; 32];
                 rand::rngs::OsRng.fill_bytes(&mut secret);
-                (secret, State::default())
+                (secret, State::default(), true)
             }
         };
         let sim = Self {
@@ -101,7 +101,11 @@ impl PmhSim {
             failures_left: AtomicU32::new(0),
             latency_ns: AtomicU64::new(0),
         };
-        sim.save(&sim.lock())?;
+        if created {
+            // The secret must survive a crash: losing it would change every key. Later updates
+            // of the directory are cheap atomic rewrites.
+            sim.save(&sim.lock(), Durability::Synced)?;
+        }
         Ok(sim)
     }
 
@@ -167,7 +171,7 @@ impl PmhSim {
             .insert(municipality.as_str().to_owned());
         if added {
             // Saved under the lock, so concurrent saves cannot interleave or go back in time.
-            self.save(&state)?;
+            self.save(&state, Durability::Atomic)?;
         }
         Ok(())
     }
@@ -207,7 +211,7 @@ impl PmhSim {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn save(&self, state: &State) -> Result<(), SimError> {
+    fn save(&self, state: &State, durability: Durability) -> Result<(), SimError> {
         let file = StateFile {
             format_version: FORMAT_VERSION,
             secret: STANDARD.encode(self.secret),
@@ -215,7 +219,7 @@ impl PmhSim {
         };
         let bytes = serde_json::to_vec_pretty(&file)
             .map_err(|e| SimError::corrupt(&self.path, e.to_string()))?;
-        state_file::write_private(&self.path, &bytes)
+        state_file::write_private(&self.path, &bytes, durability)
     }
 }
 
@@ -254,7 +258,7 @@ impl Pmh for PmhSim {
                 .is_none();
         }
         if added {
-            self.save(&state)
+            self.save(&state, Durability::Atomic)
                 .map_err(|_| PmhError::Unavailable("simulator state could not be saved".into()))?;
         }
         Ok(assignments)

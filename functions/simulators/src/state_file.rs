@@ -14,9 +14,24 @@ pub(crate) fn read(path: &Path) -> Result<Option<Vec<u8>>, SimError> {
     }
 }
 
-/// Replaces `path` with `bytes` atomically (write a sibling, fsync, rename), readable and
-/// writable by the owner only: the files hold signing keys and HMAC secrets.
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), SimError> {
+/// How hard [`write_private`] tries to make a write survive a power loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Durability {
+    /// fsync before the rename: for secrets, whose loss would change every derived value.
+    Synced,
+    /// Rename without fsync: still atomic (a reader sees the old or the new file), but the last
+    /// few updates may be lost on power failure. For frequently rewritten simulator state,
+    /// where an fsync per update would make the demo-data generation take seconds.
+    Atomic,
+}
+
+/// Replaces `path` with `bytes` atomically (write a sibling, optionally fsync, rename), readable
+/// and writable by the owner only: the files hold signing keys and HMAC secrets.
+pub(crate) fn write_private(
+    path: &Path,
+    bytes: &[u8],
+    durability: Durability,
+) -> Result<(), SimError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| SimError::io(dir, e))?;
     let mut tmp_name = path.file_name().unwrap_or_default().to_owned();
@@ -38,7 +53,10 @@ pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), SimError> {
             .map_err(|e| SimError::io(&tmp, e))?;
     }
     file.write_all(bytes)
-        .and_then(|()| file.sync_all())
+        .and_then(|()| match durability {
+            Durability::Synced => file.sync_all(),
+            Durability::Atomic => Ok(()),
+        })
         .map_err(|e| SimError::io(&tmp, e))?;
     drop(file);
     std::fs::rename(&tmp, path).map_err(|e| SimError::io(path, e))
