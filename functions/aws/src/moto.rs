@@ -4,10 +4,13 @@
 //! The server is a child of the current process and dies with it, even when the handle is
 //! kept in a `static` (statics are never dropped): a small shell watchdog stops moto once the
 //! process that started it is gone.
+//!
+//! moto serves one request at a time here (see `SERIAL_MAIN`), so conditional writes and
+//! transactions are atomic as in DynamoDB; the contract's concurrency cases depend on it.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -52,10 +55,19 @@ pub fn moto_server_path() -> PathBuf {
     }
 }
 
+// moto_server's own entry point, but serving one request at a time: moto's DynamoDB backend
+// takes no lock, so under its default threaded server two concurrent conditional writes can
+// both pass their check (seen in the contract's concurrency cases). Real DynamoDB is atomic
+// per item and per transaction; serial serving restores that.
+const SERIAL_MAIN: &str = "import moto.server as s, werkzeug.serving as w
+run = w.run_simple
+s.run_simple = lambda *a, **k: run(*a, **{**k, 'threaded': False})
+s.main()";
+
 // The watchdog: start moto in the background, print its pid, and stop it as soon as either the
 // parent (the test process) or moto itself is gone.
 const WATCHDOG: &str = r#"
-"$MOTO_BIN" -H 127.0.0.1 -p "$MOTO_PORT" >"$MOTO_LOG" 2>&1 &
+"$MOTO_PYTHON" -c "$MOTO_MAIN" -H 127.0.0.1 -p "$MOTO_PORT" >"$MOTO_LOG" 2>&1 &
 m=$!
 echo "$m"
 while kill -0 "$PPID" 2>/dev/null && kill -0 "$m" 2>/dev/null; do sleep 1; done
@@ -90,12 +102,13 @@ impl MotoServer {
             .map_err(|e| MotoError::Start(e.clone()))
     }
 
-    fn start_on(bin: &std::path::Path, port: u16) -> Result<Self, String> {
+    fn start_on(bin: &Path, port: u16) -> Result<Self, String> {
         let log = std::env::temp_dir().join(format!("moto-{port}.log"));
         let mut watchdog = Command::new("sh")
             .arg("-c")
             .arg(WATCHDOG)
-            .env("MOTO_BIN", bin)
+            .env("MOTO_PYTHON", python_beside(bin))
+            .env("MOTO_MAIN", SERIAL_MAIN)
             .env("MOTO_PORT", port.to_string())
             .env("MOTO_LOG", &log)
             .stdin(Stdio::null())
@@ -182,6 +195,15 @@ pub async fn aws_config_for(endpoint: &str) -> SdkConfig {
         .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
         .load()
         .await
+}
+
+/// The interpreter of the venv that holds `moto_server`, else `python3` from PATH.
+fn python_beside(moto_server: &Path) -> PathBuf {
+    moto_server
+        .parent()
+        .map(|dir| dir.join("python"))
+        .filter(|python| python.exists())
+        .unwrap_or_else(|| PathBuf::from("python3"))
 }
 
 fn free_port() -> Result<u16, MotoError> {
