@@ -48,6 +48,16 @@ fn index_item(key: Key, subject_no: &SubjectNo) -> Item {
 /// Registers a new person with its unique indexes, all or nothing. The same My Number or PMH
 /// key twice in one municipality is refused.
 pub async fn register(tenant: &Tenant, person: &TargetPerson) -> Result<(), CoreError> {
+    register_with(tenant, person, Vec::new()).await
+}
+
+/// As [`register`], with more writes of the person's partition (e.g. records) in the same
+/// transaction; at most `MAX_TRANSACTION_WRITES - 3` of them.
+pub async fn register_with(
+    tenant: &Tenant,
+    person: &TargetPerson,
+    extra: Vec<Write>,
+) -> Result<(), CoreError> {
     let profile = seal_profile(tenant, person).await?;
     let mut writes = vec![
         Write::Put {
@@ -68,6 +78,7 @@ pub async fn register(tenant: &Tenant, person: &TargetPerson) -> Result<(), Core
             condition: Condition::MustNotExist,
         });
     }
+    writes.extend(extra);
     match tenant.store.transact(writes).await {
         Ok(()) => Ok(()),
         Err(StoreError::ConditionFailed { index: 0 }) => Err(CoreError::Conflict(
@@ -76,8 +87,11 @@ pub async fn register(tenant: &Tenant, person: &TargetPerson) -> Result<(), Core
         Err(StoreError::ConditionFailed { index: 1 }) => {
             Err(CoreError::Conflict("a person with this My Number exists"))
         }
-        Err(StoreError::ConditionFailed { .. }) => {
+        Err(StoreError::ConditionFailed { index: 2 }) if person.pmh_key.is_some() => {
             Err(CoreError::Conflict("a person with this PMH key exists"))
+        }
+        Err(StoreError::ConditionFailed { .. }) => {
+            Err(CoreError::Conflict("an item of this person exists"))
         }
         Err(other) => Err(other.into()),
     }

@@ -4,7 +4,7 @@
 use sesshu_crypto::{Protection, Schema};
 use sesshu_domain::SubjectNo;
 use sesshu_domain::record::VaccinationRecord;
-use sesshu_store::{AttrValue, Condition, Item, Key, Query};
+use sesshu_store::{AttrValue, Condition, Item, Key, Query, StoreError, Write};
 
 use crate::error::CoreError;
 use crate::tenancy::Tenant;

@@ -29,6 +29,7 @@ use sesshu_domain::{
 };
 use sesshu_simulators::demo_pools::{self as pools, ClinicKind, MunicipalityPool, VaccineProduct};
 use sesshu_simulators::mynaportal::DemoResident;
+use sesshu_store::MAX_TRANSACTION_WRITES;
 use sesshu_simulators::pmh::PmhSim;
 use time::{Date, Duration};
 
@@ -42,6 +43,7 @@ const HOUSEHOLDS: usize = 100;
 
 /// What was generated: every person in plaintext (for tests that prove none of it reaches the
 /// stores unencrypted) and who may log in at the Mynaportal simulator.
+#[derive(Clone)]
 pub struct DemoData {
     pub persons: Vec<TargetPerson>,
     pub residents: Vec<DemoResident>,
@@ -264,7 +266,17 @@ async fn register(
         fee_exemption: FeeExemption::None,
         link: None,
     };
-    persons::register(&tenant, &person).await?;
+    // The person, their indexes and their records in one transaction: one commit per person.
+    let mut writes = Vec::new();
+    for dose in doses {
+        let record = vaccination_record(pool, member, dose, rng)?;
+        writes.push(records::insert_write(&tenant, &subject_no, &record).await?);
+    }
+    let later = writes.split_off(writes.len().min(MAX_TRANSACTION_WRITES - 3));
+    persons::register_with(&tenant, &person, writes).await?;
+    for chunk in later.chunks(MAX_TRANSACTION_WRITES) {
+        tenant.store.transact(chunk.to_vec()).await?;
+    }
     directory
         .record_residence(
             &pmh_key,
@@ -274,10 +286,6 @@ async fn register(
             },
         )
         .await?;
-    for dose in doses {
-        let record = vaccination_record(pool, member, dose, rng)?;
-        records::insert(&tenant, &subject_no, &record).await?;
-    }
     Ok(person)
 }
 

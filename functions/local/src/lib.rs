@@ -71,9 +71,11 @@ pub async fn build_with_clock(
 
     let sim_dir = data_dir.join("simulators");
     let pmh = Arc::new(PmhSim::load_or_create(&sim_dir).context("PMH simulator")?);
+    let sim_clock = clock.clone();
     let mynaportal = Arc::new(
         MynaportalSim::load_or_create(&sim_dir, SIM_ISSUER.to_owned())
-            .context("Mynaportal simulator")?,
+            .context("Mynaportal simulator")?
+            .with_clock(move || sim_clock.now_epoch_s()),
     );
 
     let directory = Directory::new(platform.directory_store().clone());

@@ -1,3 +1,4 @@
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::Router;
@@ -5,7 +6,9 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use sesshu_core::clock::FixedClock;
+use sesshu_local::demo::DemoData;
 use sesshu_local::{CLIENT_ID, LocalConfig, LocalSystem, build_with_clock};
+use tokio::sync::OnceCell;
 use time::macros::datetime;
 use tower::ServiceExt;
 
@@ -27,9 +30,6 @@ impl TestResponse {
         serde_json::from_slice(&self.body).expect("JSON body")
     }
 
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
 
     /// `name=value` of a Set-Cookie header for `name`.
     pub fn cookie(&self, name: &str) -> Option<String> {

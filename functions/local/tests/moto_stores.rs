@@ -1,0 +1,135 @@
+//! The demo data written through DynamoDB + KMS (moto): no plaintext personal data in the
+//! tables, and data keys cached so that reading thousands of records costs one KMS call.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use sesshu_aws::moto::MotoServer;
+use sesshu_aws::{DynamoTables, KmsKeyring};
+use sesshu_core::clock::SystemClock;
+use sesshu_core::directory::Directory;
+use sesshu_core::records;
+use sesshu_core::tenancy::{PLATFORM_TABLE, Platform, TableOpener};
+use sesshu_simulators::pmh::PmhSim;
+
+const TENANTS: [&str; 3] = [PLATFORM_TABLE, "131016", "271004"];
+
+struct AwsPlatform {
+    tables: Arc<DynamoTables>,
+    keyring: Arc<KmsKeyring>,
+    platform: Platform,
+    dynamo: aws_sdk_dynamodb::Client,
+}
+
+async fn aws_platform(moto: &MotoServer, prefix: &str) -> AwsPlatform {
+    let config = moto.sdk_config().await;
+    let dynamo = aws_sdk_dynamodb::Client::new(&config);
+    let tables = Arc::new(DynamoTables::new(dynamo.clone(), prefix));
+    let keyring = Arc::new(KmsKeyring::with_alias_prefix(aws_sdk_kms::Client::new(&config), prefix));
+    for name in TENANTS {
+        tables.ensure_table(name).await.unwrap();
+        keyring.ensure_key(name).await.unwrap();
+    }
+    let opener_tables = tables.clone();
+    let opener: TableOpener = Arc::new(move |name: &str| Ok(opener_tables.table(name)));
+    let platform = Platform::new(opener, keyring.clone(), Arc::new(SystemClock)).unwrap();
+    AwsPlatform { tables, keyring, platform, dynamo }
+}
+
+/// Every byte of every attribute value of a table, via Scan.
+async fn raw_table_bytes(dynamo: &aws_sdk_dynamodb::Client, table: &str) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let mut start = None;
+    loop {
+        let page = dynamo
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .unwrap();
+        for item in page.items() {
+            for (name, value) in item {
+                bytes.extend_from_slice(name.as_bytes());
+                match value {
+                    AttributeValue::S(s) => bytes.extend_from_slice(s.as_bytes()),
+                    AttributeValue::B(b) => bytes.extend_from_slice(b.as_ref()),
+                    AttributeValue::N(n) => bytes.extend_from_slice(n.as_bytes()),
+                    _ => {}
+                }
+                bytes.push(0);
+            }
+        }
+        match page.last_evaluated_key() {
+            Some(key) => start = Some(key.clone()),
+            None => return bytes,
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_tables_hold_no_plaintext_personal_data_and_kms_is_called_once_per_key() {
+    let moto = MotoServer::start().unwrap();
+    let aws = aws_platform(&moto, "scan").await;
+    let sims = tempfile::tempdir().unwrap();
+    let pmh = PmhSim::load_or_create(sims.path()).unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    let demo = sesshu_local::demo::generate(&aws.platform, &pmh, today, sims.path()).await.unwrap();
+    assert!(demo.persons.len() > 400);
+
+    let mut raw = Vec::new();
+    for name in TENANTS {
+        let table = aws.tables.table_name(name);
+        let bytes = raw_table_bytes(&aws.dynamo, &table).await;
+        assert!(bytes.len() > 1_000, "{table} holds data");
+        raw.push((table, bytes));
+    }
+    for person in &demo.persons {
+        let needles: [(&str, &[u8]); 4] = [
+            ("my number", person.my_number.expose_digits().as_bytes()),
+            ("name", person.name.as_str().as_bytes()),
+            ("kana", person.name_kana.as_str().as_bytes()),
+            ("address", person.address.as_bytes()),
+        ];
+        for (table, bytes) in &raw {
+            for (what, needle) in &needles {
+                assert!(!contains(bytes, needle), "plaintext {what} found in {table}");
+            }
+        }
+    }
+    // A generation of this size needed only a handful of KMS calls (one key per tenant and
+    // purpose), not one per item.
+    assert!(aws.keyring.calls() <= 12, "{} KMS calls for the demo data", aws.keyring.calls());
+
+    // A fresh process (new cache, new keyring counter) decrypting 10,000 records.
+    let reader = aws_platform(&moto, "scan").await;
+    let directory = Directory::new(reader.platform.directory_store().clone());
+    let residents: Vec<_> = {
+        let mut all = Vec::new();
+        for person in demo.persons.iter().filter(|p| p.municipality_code.as_str() == "131016") {
+            if let Some(key) = &person.pmh_key {
+                all.extend(directory.residences(key).await.unwrap());
+            }
+        }
+        all.retain(|r| r.municipality.as_str() == "131016");
+        all
+    };
+    let tenant = reader.platform.tenant(&residents[0].municipality).unwrap();
+    let mut decrypted = 0usize;
+    'outer: loop {
+        for residence in &residents {
+            decrypted += records::list(&tenant, &residence.subject_no).await.unwrap().len();
+            if decrypted >= 10_000 {
+                break 'outer;
+            }
+        }
+    }
+    let calls = reader.keyring.calls();
+    println!("KMS calls per {decrypted} record decryptions: {calls}");
+    assert_eq!(calls, 1, "one Decrypt of the tenant's field key, then the cache");
+}
