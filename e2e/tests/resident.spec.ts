@@ -54,7 +54,11 @@ test('a resident logs in, reads a record, switches to English and logs out', asy
   await recordLinks(page).first().click();
   await expect(page).toHaveURL(/\/records\/[^/]+$/);
   await expect(page.getByText('ロット番号')).toBeVisible();
-  const field = (label: string) => page.locator('.facts__row', { hasText: label }).locator('dd');
+  const field = (label: string) =>
+    page
+      .locator('.facts__row')
+      .filter({ has: page.locator('dt').getByText(label, { exact: true }) })
+      .locator('dd');
   await expect(field('ロット番号')).toHaveText(/\S/);
   await expect(field('実施場所')).toHaveText(/\S/);
   await expect(field('医療機関コード')).toHaveText(/^\s*\d{10}\s*$/);

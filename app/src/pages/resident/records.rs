@@ -78,7 +78,7 @@ pub fn municipality_name(lang: Lang, municipality: &MunicipalityRef) -> &str {
 /// Sorts newest first, keeping the server's order among records of the same day. The server
 /// already sends them so; sorting again costs nothing and keeps the promise if it ever does not.
 fn newest_first(records: &mut [RecordSummary]) {
-    records.sort_by(|a, b| b.vaccinated_on.cmp(&a.vaccinated_on));
+    records.sort_by_key(|record| std::cmp::Reverse(record.vaccinated_on));
 }
 
 #[cfg(test)]
