@@ -35,6 +35,23 @@ pub async fn insert(
     subject_no: &SubjectNo,
     record: &VaccinationRecord,
 ) -> Result<(), CoreError> {
+    let write = insert_write(tenant, subject_no, record).await?;
+    tenant
+        .store
+        .transact(vec![write])
+        .await
+        .map_err(|e| match e {
+            StoreError::ConditionFailed { .. } => CoreError::Conflict("record id exists"),
+            other => other.into(),
+        })
+}
+
+/// The sealed, must-not-exist write of a new record, to put in a caller's transaction.
+pub async fn insert_write(
+    tenant: &Tenant,
+    subject_no: &SubjectNo,
+    record: &VaccinationRecord,
+) -> Result<Write, CoreError> {
     let body = serde_json::to_string(record)
         .map_err(|_| CoreError::Corrupt("record does not encode".into()))?;
     let item = Item::new(record_key(subject_no, record.record_id.as_str()))
@@ -42,16 +59,10 @@ pub async fn insert(
         .with("latest", AttrValue::Bool(record.latest))
         .with("deleted", AttrValue::Bool(record.deleted));
     let sealed = tenant.cipher.seal(&RECORD_SCHEMA, item).await?;
-    tenant
-        .store
-        .put(sealed, Condition::MustNotExist)
-        .await
-        .map_err(|e| match e {
-            sesshu_store::StoreError::ConditionFailed { .. } => {
-                CoreError::Conflict("record id exists")
-            }
-            other => other.into(),
-        })
+    Ok(Write::Put {
+        item: sealed,
+        condition: Condition::MustNotExist,
+    })
 }
 
 /// One record of a person, if present and not deleted.

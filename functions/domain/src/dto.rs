@@ -32,9 +32,12 @@ pub struct RecordSummary {
     /// Opaque id for `/api/resident/records/{id}`.
     pub id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    #[serde(with = "crate::iso_date")]
     pub vaccinated_on: Date,
     /// What was vaccinated against, e.g. 麻しん風しん (MR) 第1期.
     pub vaccination_name: String,
+    /// The same in English, e.g. Measles-rubella (MR), stage 1.
+    pub vaccination_name_en: String,
     /// 接種区分, e.g. "1回目" / "dose 1"
     pub dose_number: u8,
     /// ワクチン販売名
@@ -48,8 +51,11 @@ pub struct RecordSummary {
 pub struct RecordDetail {
     pub id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    #[serde(with = "crate::iso_date")]
     pub vaccinated_on: Date,
     pub vaccination_name: String,
+    /// The same in English.
+    pub vaccination_name_en: String,
     pub dose_number: u8,
     /// 実施区分: `routine` (定期) or `voluntary` (任意)
     pub category: String,
@@ -58,6 +64,7 @@ pub struct RecordDetail {
     pub maker: String,
     pub lot_number: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    #[serde(with = "crate::iso_date::option")]
     pub vaccine_expiry: Option<Date>,
     /// e.g. 0.5 (mL), as text to keep the unit exact
     pub dose_amount_ml: String,

@@ -5,6 +5,7 @@
 
 pub mod dto;
 pub mod id;
+pub mod iso_date;
 pub mod kana;
 pub mod person;
 pub mod record;

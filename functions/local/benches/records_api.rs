@@ -44,11 +44,17 @@ async fn main() {
     );
     let bare_addr = serve(bare).await;
 
-    println!("| endpoint | max throughput (req/s, {CONNECTIONS} conns) | p50 at {RATE_PER_S} req/s | p99 at {RATE_PER_S} req/s |");
+    println!(
+        "| endpoint | max throughput (req/s, {CONNECTIONS} conns) | p50 at {RATE_PER_S} req/s | p99 at {RATE_PER_S} req/s |"
+    );
     println!("|---|---|---|---|");
     let bare_max = throughput(bare_addr, "/bare", "").await;
     let (bare_p50, bare_p99) = latency_at_rate(bare_addr, "/bare", "").await;
-    println!("| bare axum JSON handler | {bare_max:.0} | {:.2} ms | {:.2} ms |", ms(bare_p50), ms(bare_p99));
+    println!(
+        "| bare axum JSON handler | {bare_max:.0} | {:.2} ms | {:.2} ms |",
+        ms(bare_p50),
+        ms(bare_p99)
+    );
     let max = throughput(records_addr, "/api/resident/records", &cookie).await;
     let (p50, p99) = latency_at_rate(records_addr, "/api/resident/records", &cookie).await;
     println!(
@@ -57,7 +63,11 @@ async fn main() {
         ms(p99)
     );
     println!();
-    println!("records-list throughput = {:.0} % of the bare handler (target ≥ 40 %); p99 at {RATE_PER_S} req/s = {:.2} ms (target ≤ 5 ms)", 100.0 * max / bare_max, ms(p99));
+    println!(
+        "records-list throughput = {:.0} % of the bare handler (target ≥ 40 %); p99 at {RATE_PER_S} req/s = {:.2} ms (target ≤ 5 ms)",
+        100.0 * max / bare_max,
+        ms(p99)
+    );
 }
 
 fn ms(d: Duration) -> f64 {
@@ -77,12 +87,23 @@ async fn login(system: &sesshu_local::LocalSystem) -> String {
     let begin = system
         .router
         .clone()
-        .oneshot(Request::get("/api/resident/login").body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get("/api/resident/login")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
-    let location = begin.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let location = begin.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let param = |name: &str| {
-        location.split(['?', '&']).find_map(|kv| kv.strip_prefix(&format!("{name}="))).unwrap().to_owned()
+        location
+            .split(['?', '&'])
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .unwrap()
+            .to_owned()
     };
     let login_cookie = set_cookie(begin.headers(), "sesshu_login");
     let resident = &system.demo_residents[0];
@@ -100,7 +121,10 @@ async fn login(system: &sesshu_local::LocalSystem) -> String {
             Request::post("/api/resident/login/callback")
                 .header(header::COOKIE, login_cookie)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!("id_token={token}&state={}", param("state"))))
+                .body(Body::from(format!(
+                    "id_token={token}&state={}",
+                    param("state")
+                )))
                 .unwrap(),
         )
         .await
@@ -129,13 +153,25 @@ impl Connection {
     async fn open(addr: SocketAddr, path: &str, cookie: &str) -> Self {
         let stream = TcpStream::connect(addr).await.unwrap();
         stream.set_nodelay(true).unwrap();
-        let cookie = if cookie.is_empty() { String::new() } else { format!("Cookie: {cookie}\r\n") };
-        let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie}\r\n").into_bytes();
-        Self { stream: BufReader::new(stream), request }
+        let cookie = if cookie.is_empty() {
+            String::new()
+        } else {
+            format!("Cookie: {cookie}\r\n")
+        };
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie}\r\n").into_bytes();
+        Self {
+            stream: BufReader::new(stream),
+            request,
+        }
     }
 
     async fn get(&mut self) -> Vec<u8> {
-        self.stream.get_mut().write_all(&self.request).await.unwrap();
+        self.stream
+            .get_mut()
+            .write_all(&self.request)
+            .await
+            .unwrap();
         let mut length = 0usize;
         let mut status_ok = false;
         let mut line = String::new();

@@ -29,8 +29,8 @@ use sesshu_domain::{
 };
 use sesshu_simulators::demo_pools::{self as pools, ClinicKind, MunicipalityPool, VaccineProduct};
 use sesshu_simulators::mynaportal::DemoResident;
-use sesshu_store::MAX_TRANSACTION_WRITES;
 use sesshu_simulators::pmh::PmhSim;
+use sesshu_store::MAX_TRANSACTION_WRITES;
 use time::{Date, Duration};
 
 mod people;
@@ -39,7 +39,7 @@ pub use people::{DemoPerson, Household, PlannedDose, Role};
 
 const SEED: u64 = 0x5e55_4875;
 /// Households per municipality; about 2.6 persons each.
-const HOUSEHOLDS: usize = 100;
+pub const HOUSEHOLDS: usize = 100;
 
 /// What was generated: every person in plaintext (for tests that prove none of it reaches the
 /// stores unencrypted) and who may log in at the Mynaportal simulator.
@@ -57,6 +57,18 @@ pub async fn generate(
     today: Date,
     sim_dir: &Path,
 ) -> anyhow::Result<DemoData> {
+    generate_households(platform, pmh, today, sim_dir, HOUSEHOLDS).await
+}
+
+/// As [`generate`] with `households` per municipality (at least 10, so every kind of demo
+/// resident exists).
+pub async fn generate_households(
+    platform: &Platform,
+    pmh: &PmhSim,
+    today: Date,
+    sim_dir: &Path,
+    households: usize,
+) -> anyhow::Result<DemoData> {
     let directory = Directory::new(platform.directory_store().clone());
     let mut rng = StdRng::seed_from_u64(SEED);
     let mut persons = Vec::new();
@@ -71,7 +83,7 @@ pub async fn generate(
             .await?;
     }
     let (home, former) = (&pools::MUNICIPALITIES[0], &pools::MUNICIPALITIES[1]);
-    let plans = people::plan(&mut rng, today, HOUSEHOLDS);
+    let plans = people::plan(&mut rng, today, households.max(10));
     let mut sequences = vec![1u32; pools::MUNICIPALITIES.len()];
     for (index, (pool, households)) in pools::MUNICIPALITIES.iter().zip(plans).enumerate() {
         for household in households {
@@ -340,10 +352,13 @@ impl Candidate {
     }
 }
 
+/// A demo login to offer: municipality, who qualifies, the label's description.
+type Wanted = (&'static str, fn(&Candidate) -> bool, &'static str);
+
 /// The demo logins, in a fixed order the e2e suite relies on: residents 1 and 2 have records;
 /// one resident moved between the municipalities (label contains 転居).
 fn choose_residents(candidates: &[Candidate]) -> Vec<DemoResident> {
-    let wanted: [(&str, fn(&Candidate) -> bool, &str); 6] = [
+    let wanted: [Wanted; 6] = [
         (
             "千代田区",
             |c| c.role == Role::Child && (12..=17).contains(&c.age) && c.records > 0,

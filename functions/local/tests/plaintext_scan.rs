@@ -31,8 +31,15 @@ async fn embedded_database_files_hold_no_plaintext_personal_data() {
         secure_cookies: true,
     };
     let system = build(&config).await.unwrap();
-    let persons = &system.generated.as_ref().expect("demo data generated").persons;
-    assert!(persons.len() > 400, "a few hundred persons per municipality");
+    let persons = system
+        .generated
+        .clone()
+        .expect("demo data generated")
+        .persons;
+    assert!(
+        persons.len() > 400,
+        "a few hundred persons per municipality"
+    );
     drop(system);
 
     let mut files = Vec::new();
@@ -41,7 +48,7 @@ async fn embedded_database_files_hold_no_plaintext_personal_data() {
     let total: usize = files.iter().map(|(_, bytes)| bytes.len()).sum();
     assert!(total > 100_000, "the files hold the data ({total} bytes)");
 
-    for person in persons {
+    for person in &persons {
         let needles: [(&str, &[u8]); 4] = [
             ("my number", person.my_number.expose_digits().as_bytes()),
             ("name", person.name.as_str().as_bytes()),

@@ -6,6 +6,8 @@
 //! machine's own loopback (see `/healthz`-style helpers in `crate::e2e` for starting servers).
 
 mod first_load;
+mod kms_calls;
+mod records_api;
 
 use std::path::PathBuf;
 
@@ -25,7 +27,7 @@ pub struct Benchmark {
 }
 
 /// Every benchmark, in the order they run and appear in the report.
-pub const ALL: &[Benchmark] = &[first_load::BENCH];
+pub const ALL: &[Benchmark] = &[first_load::BENCH, records_api::BENCH, kms_calls::BENCH];
 
 /// Flags of `cargo xtask bench`.
 pub struct Options {

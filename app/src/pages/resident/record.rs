@@ -1,7 +1,7 @@
 use crate::api;
 use crate::components::{ErrorPanel, Loading};
 use crate::i18n::{
-    Msg, format_category, format_date, format_dose, iso_date, use_i18n, use_page_title,
+    Lang, Msg, format_category, format_date, format_dose, iso_date, use_i18n, use_page_title,
 };
 use crate::pages::resident::records::municipality_name;
 use crate::session::use_session;
@@ -53,6 +53,7 @@ fn RecordView(
     let RecordDetail {
         vaccinated_on,
         vaccination_name,
+        vaccination_name_en,
         dose_number,
         category,
         vaccine_name,
@@ -72,7 +73,12 @@ fn RecordView(
     } = record;
     view! {
         <p class="eyebrow">{move || i18n.t(Msg::RecordTitle)}</p>
-        <h1>{vaccination_name}</h1>
+        <h1>
+            {move || match i18n.lang() {
+                Lang::Ja => vaccination_name.clone(),
+                Lang::En => vaccination_name_en.clone(),
+            }}
+        </h1>
         <section class="card" aria-labelledby="record-vaccination">
             <h2 id="record-vaccination">{move || i18n.t(Msg::SectionVaccination)}</h2>
             <dl class="facts">

@@ -51,13 +51,19 @@ fn RecordRow(
     let date = record.vaccinated_on;
     let dose = record.dose_number;
     let municipality = record.municipality;
+    let (name_ja, name_en) = (record.vaccination_name, record.vaccination_name_en);
     view! {
         <li class="record-list__item">
             <a class="record-card" href=href>
                 <time class="record-card__date" datetime=iso_date(date)>
                     {move || format_date(i18n.lang(), date)}
                 </time>
-                <span class="record-card__name">{record.vaccination_name}</span>
+                <span class="record-card__name">
+                    {move || match i18n.lang() {
+                        Lang::Ja => name_ja.clone(),
+                        Lang::En => name_en.clone(),
+                    }}
+                </span>
                 <span class="record-card__meta">
                     <span class="tag">{move || format_dose(i18n.lang(), dose)}</span>
                     <span>{move || municipality_name(i18n.lang(), &municipality).to_owned()}</span>
@@ -93,6 +99,7 @@ mod tests {
             id: id.to_owned(),
             vaccinated_on,
             vaccination_name: "麻しん風しん".to_owned(),
+            vaccination_name_en: "Measles-rubella".to_owned(),
             dose_number: 1,
             vaccine_name: "ミールビック".to_owned(),
             municipality: MunicipalityRef {

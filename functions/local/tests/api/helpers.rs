@@ -8,8 +8,8 @@ use http_body_util::BodyExt;
 use sesshu_core::clock::FixedClock;
 use sesshu_local::demo::DemoData;
 use sesshu_local::{CLIENT_ID, LocalConfig, LocalSystem, build_with_clock};
-use tokio::sync::OnceCell;
 use time::macros::datetime;
+use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
 /// A running local system over a fresh data directory, with a clock tests can move.
@@ -30,7 +30,6 @@ impl TestResponse {
         serde_json::from_slice(&self.body).expect("JSON body")
     }
 
-
     /// `name=value` of a Set-Cookie header for `name`.
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.headers
@@ -42,16 +41,58 @@ impl TestResponse {
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    let data = tempfile::tempdir().unwrap();
-    let clock = Arc::new(FixedClock::at(datetime!(2026-11-25 09:00 UTC)));
-    let config = LocalConfig {
-        data_dir: data.path().to_owned(),
-        app_dir: data.path().join("no-app"),
+fn config(dir: &Path) -> LocalConfig {
+    LocalConfig {
+        data_dir: dir.to_owned(),
+        app_dir: dir.join("no-app"),
         demo: true,
         secure_cookies: true,
-    };
-    let system = build_with_clock(&config, clock.clone()).await.unwrap();
+    }
+}
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::at(datetime!(2026-11-25 09:00 UTC)))
+}
+
+/// The demo data is generated once per test binary into a template directory (closed again
+/// before use); each test gets its own copy, so tests stay independent and fast.
+async fn template() -> &'static (PathBuf, DemoData) {
+    static TEMPLATE: OnceCell<(PathBuf, DemoData)> = OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("api-template-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            let system = build_with_clock(&config(&dir), clock()).await.unwrap();
+            let demo = system.generated.clone().unwrap();
+            drop(system);
+            (dir, demo)
+        })
+        .await
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (template_dir, demo) = template().await;
+    let data = tempfile::tempdir().unwrap();
+    copy_dir(template_dir, data.path());
+    let clock = clock();
+    let mut system = build_with_clock(&config(data.path()), clock.clone())
+        .await
+        .unwrap();
+    system.generated = Some(demo.clone());
     TestApp {
         system,
         clock,

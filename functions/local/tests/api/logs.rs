@@ -36,19 +36,42 @@ async fn a_residents_visit_logs_no_personal_data() {
     let cookie = app.login_as(0).await;
     let list = app.get("/api/resident/records", Some(&cookie)).await.json();
     let id = list["records"][0]["id"].as_str().unwrap().to_owned();
-    app.get(&format!("/api/resident/records/{id}"), Some(&cookie)).await;
-    app.get("/api/resident/records/131016-ffff", Some(&cookie)).await;
-    app.get("/api/resident/records", Some("sesshu_session=forged")).await;
-    app.request(Method::POST, "/api/resident/logout", Some(&cookie), &[], None).await;
+    app.get(&format!("/api/resident/records/{id}"), Some(&cookie))
+        .await;
+    app.get("/api/resident/records/131016-ffff", Some(&cookie))
+        .await;
+    app.get("/api/resident/records", Some("sesshu_session=forged"))
+        .await;
+    app.request(
+        Method::POST,
+        "/api/resident/logout",
+        Some(&cookie),
+        &[],
+        None,
+    )
+    .await;
 
     let logs = String::from_utf8_lossy(&capture.0.lock().unwrap()).into_owned();
-    assert!(logs.contains("request"), "the capture works: {} bytes", logs.len());
+    assert!(
+        logs.contains("request"),
+        "the capture works: {} bytes",
+        logs.len()
+    );
     let persons = &app.system.generated.as_ref().unwrap().persons;
     for person in persons {
-        assert!(!logs.contains(person.my_number.expose_digits()), "a My Number was logged");
+        assert!(
+            !logs.contains(person.my_number.expose_digits()),
+            "a My Number was logged"
+        );
         assert!(!logs.contains(person.name.as_str()), "a name was logged");
-        assert!(!logs.contains(person.name_kana.as_str()), "a kana name was logged");
+        assert!(
+            !logs.contains(person.name_kana.as_str()),
+            "a kana name was logged"
+        );
         assert!(!logs.contains(&person.address), "an address was logged");
     }
-    assert!(!logs.contains(&cookie[15..]), "the session token was logged");
+    assert!(
+        !logs.contains(&cookie[15..]),
+        "the session token was logged"
+    );
 }

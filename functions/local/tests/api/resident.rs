@@ -294,12 +294,14 @@ async fn a_non_disclosure_flag_hides_the_persons_records_from_the_resident() {
     let id = list["records"][0]["id"].as_str().unwrap().to_owned();
 
     let pmh_key = &app.system.demo_residents[0].pmh_key;
-    let directory = sesshu_core::directory::Directory::new(
-        app.system.platform.directory_store().clone(),
-    );
+    let directory =
+        sesshu_core::directory::Directory::new(app.system.platform.directory_store().clone());
     for residence in directory.residences(pmh_key).await.unwrap() {
         let tenant = app.system.platform.tenant(&residence.municipality).unwrap();
-        let flags = sesshu_domain::person::ControlFlags { non_disclosure: true, ..Default::default() };
+        let flags = sesshu_domain::person::ControlFlags {
+            non_disclosure: true,
+            ..Default::default()
+        };
         sesshu_core::persons::set_control_flags(&tenant, &residence.subject_no, flags)
             .await
             .unwrap();
@@ -308,6 +310,8 @@ async fn a_non_disclosure_flag_hides_the_persons_records_from_the_resident() {
     let hidden = app.get("/api/resident/records", Some(&cookie)).await;
     assert_eq!(hidden.status, StatusCode::OK);
     assert_eq!(hidden.json()["records"].as_array().unwrap().len(), 0);
-    let detail = app.get(&format!("/api/resident/records/{id}"), Some(&cookie)).await;
+    let detail = app
+        .get(&format!("/api/resident/records/{id}"), Some(&cookie))
+        .await;
     assert_eq!(detail.status, StatusCode::NOT_FOUND);
 }
