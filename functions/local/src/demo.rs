@@ -60,8 +60,8 @@ pub async fn generate(
     generate_households(platform, pmh, today, sim_dir, HOUSEHOLDS).await
 }
 
-/// As [`generate`] with `households` per municipality (at least 10, so every kind of demo
-/// resident exists).
+/// As [`generate`] with `households` per municipality (with fewer than 10, some kinds of demo
+/// resident may be missing).
 pub async fn generate_households(
     platform: &Platform,
     pmh: &PmhSim,
@@ -83,7 +83,7 @@ pub async fn generate_households(
             .await?;
     }
     let (home, former) = (&pools::MUNICIPALITIES[0], &pools::MUNICIPALITIES[1]);
-    let plans = people::plan(&mut rng, today, households.max(10));
+    let plans = people::plan(&mut rng, today, households);
     let mut sequences = vec![1u32; pools::MUNICIPALITIES.len()];
     for (index, (pool, households)) in pools::MUNICIPALITIES.iter().zip(plans).enumerate() {
         for household in households {
