@@ -34,6 +34,7 @@ fn run(project: &Project) -> Result<String> {
                 "--test",
                 "moto_stores",
                 "--",
+                "--ignored",
                 "--nocapture",
             ]),
     )?;
