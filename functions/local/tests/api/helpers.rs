@@ -147,23 +147,23 @@ impl TestApp {
     /// Logs in through the Mynaportal flow as the demo resident with index `n` (0-based) and
     /// returns the session cookie (`name=value`).
     pub async fn login_as(&self, n: usize) -> String {
-        let resident = &self.system.demo_residents[n];
         let (cookie, _) = self
-            .login_with_token(
-                |nonce| {
-                    self.system.mynaportal.issue_id_token(
-                        CLIENT_ID,
-                        &resident.pseudonym,
-                        Some(&resident.pmh_key),
-                        Some(nonce),
-                        self.clock_now(),
-                    )
-                },
-                None,
-            )
+            .login_with_token(|nonce| self.token_for(n, CLIENT_ID, nonce), None)
             .await
             .unwrap_or_else(|status| panic!("login failed with {status}"));
         cookie
+    }
+
+    /// An ID token from the Mynaportal simulator for demo resident `n`, as if issued now.
+    pub fn token_for(&self, n: usize, audience: &str, nonce: &str) -> String {
+        let resident = &self.system.demo_residents[n];
+        self.system.mynaportal.issue_id_token(
+            audience,
+            &resident.pseudonym,
+            Some(&resident.pmh_key),
+            Some(nonce),
+            self.clock_now(),
+        )
     }
 
     pub fn clock_now(&self) -> u64 {

@@ -139,19 +139,9 @@ async fn a_session_expires_after_thirty_minutes() {
 #[tokio::test]
 async fn login_with_a_state_that_does_not_match_is_refused() {
     let app = spawn_app().await;
-    let residents = &app.system.demo_residents;
-    let r = &residents[0];
     let result = app
         .login_with_token(
-            |nonce| {
-                app.system.mynaportal.issue_id_token(
-                    sesshu_local::CLIENT_ID,
-                    &r.pseudonym,
-                    Some(&r.pmh_key),
-                    Some(nonce),
-                    app.clock_now(),
-                )
-            },
+            |nonce| app.token_for(0, sesshu_local::CLIENT_ID, nonce),
             Some("forged-state"),
         )
         .await;
@@ -161,34 +151,13 @@ async fn login_with_a_state_that_does_not_match_is_refused() {
 #[tokio::test]
 async fn login_with_a_token_for_another_audience_or_nonce_is_refused() {
     let app = spawn_app().await;
-    let residents = &app.system.demo_residents;
-    let r = &residents[0];
     let wrong_audience = app
-        .login_with_token(
-            |nonce| {
-                app.system.mynaportal.issue_id_token(
-                    "another-client",
-                    &r.pseudonym,
-                    Some(&r.pmh_key),
-                    Some(nonce),
-                    app.clock_now(),
-                )
-            },
-            None,
-        )
+        .login_with_token(|nonce| app.token_for(0, "another-client", nonce), None)
         .await;
     assert_eq!(wrong_audience.err(), Some(StatusCode::UNAUTHORIZED));
     let wrong_nonce = app
         .login_with_token(
-            |_| {
-                app.system.mynaportal.issue_id_token(
-                    sesshu_local::CLIENT_ID,
-                    &r.pseudonym,
-                    Some(&r.pmh_key),
-                    Some("replayed-nonce"),
-                    app.clock_now(),
-                )
-            },
+            |_| app.token_for(0, sesshu_local::CLIENT_ID, "replayed-nonce"),
             None,
         )
         .await;
@@ -228,19 +197,9 @@ async fn logout_needs_the_csrf_header_and_clears_the_cookie() {
 #[tokio::test]
 async fn session_cookie_is_http_only_secure_and_strict() {
     let app = spawn_app().await;
-    let residents = &app.system.demo_residents;
-    let r = &residents[0];
     let (_, response) = app
         .login_with_token(
-            |nonce| {
-                app.system.mynaportal.issue_id_token(
-                    sesshu_local::CLIENT_ID,
-                    &r.pseudonym,
-                    Some(&r.pmh_key),
-                    Some(nonce),
-                    app.clock_now(),
-                )
-            },
+            |nonce| app.token_for(0, sesshu_local::CLIENT_ID, nonce),
             None,
         )
         .await
