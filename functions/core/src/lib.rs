@@ -8,6 +8,7 @@ pub mod persons;
 pub mod ports;
 pub mod records;
 pub mod resident;
+pub mod resident_view;
 pub mod session;
 pub mod tenancy;
 

@@ -4,10 +4,12 @@
 use sesshu_crypto::{Protection, Schema};
 use sesshu_domain::person::{ControlFlags, TargetPerson};
 use sesshu_domain::{MyNumber, PmhKey, SubjectNo};
-use sesshu_store::{AttrValue, Condition, Item, Key, StoreError, Write};
+use sesshu_domain::record::VaccinationRecord;
+use sesshu_store::{AttrValue, Condition, Item, Key, MAX_TRANSACTION_WRITES, StoreError, Write};
 
 use crate::error::CoreError;
-use crate::records::person_pk;
+use crate::records::{self, person_pk};
+use crate::resident_view::{self, ResidentView};
 use crate::tenancy::Tenant;
 
 /// The profile: personal data (control flags included) in one encrypted attribute; the PMH key
@@ -45,19 +47,28 @@ fn index_item(key: Key, subject_no: &SubjectNo) -> Item {
     Item::new(key).with("subject_no", AttrValue::S(subject_no.as_str().to_owned()))
 }
 
-/// Registers a new person with its unique indexes, all or nothing. The same My Number or PMH
-/// key twice in one municipality is refused.
+/// Registers a new person with its unique indexes and resident view, all or nothing. The same
+/// My Number or PMH key twice in one municipality is refused.
 pub async fn register(tenant: &Tenant, person: &TargetPerson) -> Result<(), CoreError> {
-    register_with(tenant, person, Vec::new()).await
+    register_with(tenant, person, &[]).await
 }
 
-/// As [`register`], with more writes of the person's partition (e.g. records) in the same
-/// transaction; at most `MAX_TRANSACTION_WRITES - 3` of them.
+/// Most records [`register_with`] takes: the rest of a transaction after profile, two
+/// indexes and the view.
+pub const MAX_RECORDS_AT_REGISTRATION: usize = MAX_TRANSACTION_WRITES - 4;
+
+/// As [`register`], with the person's existing records (e.g. history from the previous
+/// system) in the same transaction; at most [`MAX_RECORDS_AT_REGISTRATION`].
 pub async fn register_with(
     tenant: &Tenant,
     person: &TargetPerson,
-    extra: Vec<Write>,
+    records: &[VaccinationRecord],
 ) -> Result<(), CoreError> {
+    if records.len() > MAX_RECORDS_AT_REGISTRATION {
+        return Err(CoreError::Invalid(format!(
+            "at most {MAX_RECORDS_AT_REGISTRATION} records can be registered with a person; add the rest one by one"
+        )));
+    }
     let profile = seal_profile(tenant, person).await?;
     let mut writes = vec![
         Write::Put {
@@ -78,7 +89,11 @@ pub async fn register_with(
             condition: Condition::MustNotExist,
         });
     }
-    writes.extend(extra);
+    let view = ResidentView::build(&person.control_flags, records);
+    writes.push(resident_view::put_write(tenant, &person.subject_no, &view, None).await?);
+    for record in records {
+        writes.push(records::insert_write(tenant, &person.subject_no, record).await?);
+    }
     match tenant.store.transact(writes).await {
         Ok(()) => Ok(()),
         Err(StoreError::ConditionFailed { index: 0 }) => Err(CoreError::Conflict(
@@ -137,28 +152,37 @@ pub async fn control_flags(
         .map(|(person, _)| person.control_flags))
 }
 
-/// Sets the control flags (e.g. 不開示 for DV protection), with an optimistic version check so
-/// a concurrent edit is never lost.
+/// Sets the control flags (e.g. 不開示 for DV protection) and the resident view with them, in
+/// one transaction with optimistic version checks, so a concurrent edit is never lost.
 pub async fn set_control_flags(
     tenant: &Tenant,
     subject_no: &SubjectNo,
     flags: ControlFlags,
 ) -> Result<(), CoreError> {
     let (mut person, version) = get(tenant, subject_no).await?.ok_or(CoreError::NotFound)?;
+    let (mut view, view_version) = match resident_view::get(tenant, subject_no).await? {
+        Some((view, version)) => (view, Some(version)),
+        None => {
+            let existing = records::list(tenant, subject_no).await?;
+            (ResidentView::build(&flags, &existing), None)
+        }
+    };
+    view.hidden = flags.hides_from_resident();
     person.control_flags = flags;
     let item = seal_profile(tenant, &person)
         .await?
         .with_version(version + 1);
-    tenant
-        .store
-        .put(item, Condition::VersionIs(version))
-        .await
-        .map_err(|e| match e {
-            StoreError::ConditionFailed { .. } => {
-                CoreError::Conflict("the person was changed meanwhile")
-            }
-            other => other.into(),
-        })
+    let writes = vec![
+        Write::Put {
+            item,
+            condition: Condition::VersionIs(version),
+        },
+        resident_view::put_write(tenant, subject_no, &view, view_version).await?,
+    ];
+    tenant.store.transact(writes).await.map_err(|e| match e {
+        StoreError::ConditionFailed { .. } => CoreError::Conflict("the person was changed meanwhile"),
+        other => other.into(),
+    })
 }
 
 /// The subject number registered for a My Number, through the blind index.

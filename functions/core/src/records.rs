@@ -7,6 +7,7 @@ use sesshu_domain::record::VaccinationRecord;
 use sesshu_store::{AttrValue, Condition, Item, Key, Query, StoreError, Write};
 
 use crate::error::CoreError;
+use crate::resident_view::{self, ResidentView};
 use crate::tenancy::Tenant;
 
 pub const RECORD_SCHEMA: Schema = Schema {
@@ -29,25 +30,48 @@ fn record_key(subject_no: &SubjectNo, record_id: &str) -> Key {
     Key::new(person_pk(subject_no), format!("{RECORD_PREFIX}{record_id}"))
 }
 
-/// Stores a new record; refuses to overwrite an existing record id.
+/// Stores a new record and updates the person's resident view in the same transaction;
+/// refuses to overwrite an existing record id.
 pub async fn insert(
     tenant: &Tenant,
     subject_no: &SubjectNo,
     record: &VaccinationRecord,
 ) -> Result<(), CoreError> {
-    let write = insert_write(tenant, subject_no, record).await?;
-    tenant
-        .store
-        .transact(vec![write])
-        .await
-        .map_err(|e| match e {
-            StoreError::ConditionFailed { .. } => CoreError::Conflict("record id exists"),
-            other => other.into(),
-        })
+    // The view is read-modify-write under a version condition: a concurrent writer makes us
+    // read again, never lose their entry.
+    for _ in 0..VIEW_RETRIES {
+        let (mut view, version) = match resident_view::get(tenant, subject_no).await? {
+            Some((view, version)) => (view, Some(version)),
+            None => {
+                let (person, _) = crate::persons::get(tenant, subject_no)
+                    .await?
+                    .ok_or(CoreError::NotFound)?;
+                let existing = list(tenant, subject_no).await?;
+                (ResidentView::build(&person.control_flags, &existing), None)
+            }
+        };
+        view.add(record);
+        let writes = vec![
+            insert_write(tenant, subject_no, record).await?,
+            resident_view::put_write(tenant, subject_no, &view, version).await?,
+        ];
+        match tenant.store.transact(writes).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::ConditionFailed { index: 0 }) => {
+                return Err(CoreError::Conflict("record id exists"));
+            }
+            Err(StoreError::ConditionFailed { .. }) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(CoreError::Conflict("the person's records are being changed; try again"))
 }
 
-/// The sealed, must-not-exist write of a new record, to put in a caller's transaction.
-pub async fn insert_write(
+const VIEW_RETRIES: usize = 5;
+
+/// The sealed, must-not-exist write of a new record, to put in a caller's transaction that
+/// also writes the person's resident view.
+pub(crate) async fn insert_write(
     tenant: &Tenant,
     subject_no: &SubjectNo,
     record: &VaccinationRecord,

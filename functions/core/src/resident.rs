@@ -1,27 +1,29 @@
 //! The resident surface's use cases: log in through Mynaportal, see one's vaccination records
 //! across every municipality that holds them.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use sesshu_crypto::KeyPurpose;
 use sesshu_domain::MunicipalityCode;
 use sesshu_domain::dto::{self, MunicipalityRef, RecordDetail, RecordList};
 
-use crate::directory::{Directory, Residence};
+use crate::directory::Directory;
 use crate::error::CoreError;
 use crate::mynaportal_token::TokenVerifier;
-use crate::persons;
+use crate::resident_view;
 use crate::records;
 use crate::session::{
     LoginState, RESIDENT_SESSION_SECONDS, ResidentSession, SessionSealer, random_token,
 };
-use crate::tenancy::{Platform, Tenant};
+use crate::tenancy::Platform;
 
 pub struct ResidentService {
     platform: Arc<Platform>,
     directory: Directory,
     verifier: TokenVerifier,
     sealer: SessionSealer,
+    municipalities: RwLock<HashMap<MunicipalityCode, (u64, MunicipalityRef)>>,
 }
 
 impl ResidentService {
@@ -34,6 +36,7 @@ impl ResidentService {
         Ok(Self {
             directory: Directory::new(platform.directory_store().clone()),
             sealer: SessionSealer::new(&key),
+            municipalities: RwLock::new(HashMap::new()),
             platform,
             verifier,
         })
@@ -123,13 +126,17 @@ impl ResidentService {
     pub async fn records(&self, session: &ResidentSession) -> Result<RecordList, CoreError> {
         let mut list = Vec::new();
         for residence in &session.residences {
-            let Some(tenant) = self.visible_tenant(residence).await? else {
+            let tenant = self.platform.tenant(&residence.municipality)?;
+            let Some(view) = resident_view::load(&tenant, &residence.subject_no).await? else {
                 continue;
             };
+            if view.hidden {
+                continue;
+            }
             let municipality = self.municipality_ref(&residence.municipality).await?;
-            for record in records::list(&tenant, &residence.subject_no).await? {
-                let id = public_record_id(&residence.municipality, record.record_id.as_str());
-                list.push(record.to_summary(id, municipality.clone()));
+            for entry in &view.records {
+                let id = public_record_id(&residence.municipality, &entry.record_id);
+                list.push(entry.to_summary(id, municipality.clone()));
             }
         }
         list.sort_by(|a, b| {
@@ -153,10 +160,13 @@ impl ResidentService {
             .iter()
             .find(|r| r.municipality == code)
             .ok_or(CoreError::NotFound)?;
-        let tenant = self
-            .visible_tenant(residence)
+        let tenant = self.platform.tenant(&residence.municipality)?;
+        let visible = resident_view::load(&tenant, &residence.subject_no)
             .await?
-            .ok_or(CoreError::NotFound)?;
+            .is_some_and(|view| !view.hidden);
+        if !visible {
+            return Err(CoreError::NotFound);
+        }
         let record = records::get(&tenant, &residence.subject_no, record_id)
             .await?
             .ok_or(CoreError::NotFound)?;
@@ -164,23 +174,32 @@ impl ResidentService {
         Ok(record.to_detail(public_id.to_owned(), municipality))
     }
 
-    /// The tenant of a residence, or `None` when the person's data is hidden from residents.
-    async fn visible_tenant(&self, residence: &Residence) -> Result<Option<Tenant>, CoreError> {
-        let tenant = self.platform.tenant(&residence.municipality)?;
-        let flags = persons::control_flags(&tenant, &residence.subject_no).await?;
-        Ok(flags.filter(|f| !f.hides_from_resident()).map(|_| tenant))
-    }
-
+    /// A municipality's code and name, from the directory; cached for a few minutes, since
+    /// every records request needs it and it changes about once a decade.
     async fn municipality_ref(
         &self,
         code: &MunicipalityCode,
     ) -> Result<MunicipalityRef, CoreError> {
-        self.directory
+        let now = self.platform.clock.now_epoch_s();
+        if let Ok(cache) = self.municipalities.read()
+            && let Some((fetched_at, municipality)) = cache.get(code)
+            && now.saturating_sub(*fetched_at) < MUNICIPALITY_CACHE_SECONDS
+        {
+            return Ok(municipality.clone());
+        }
+        let municipality = self
+            .directory
             .municipality(code)
             .await?
-            .ok_or_else(|| CoreError::Corrupt("municipality missing from directory".into()))
+            .ok_or_else(|| CoreError::Corrupt("municipality missing from directory".into()))?;
+        if let Ok(mut cache) = self.municipalities.write() {
+            cache.insert(code.clone(), (now, municipality.clone()));
+        }
+        Ok(municipality)
     }
 }
+
+const MUNICIPALITY_CACHE_SECONDS: u64 = 300;
 
 /// The id residents see: `<municipality code>-<record id>`.
 pub fn public_record_id(code: &MunicipalityCode, record_id: &str) -> String {

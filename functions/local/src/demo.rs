@@ -30,7 +30,6 @@ use sesshu_domain::{
 use sesshu_simulators::demo_pools::{self as pools, ClinicKind, MunicipalityPool, VaccineProduct};
 use sesshu_simulators::mynaportal::DemoResident;
 use sesshu_simulators::pmh::PmhSim;
-use sesshu_store::MAX_TRANSACTION_WRITES;
 use time::{Date, Duration};
 
 mod people;
@@ -279,15 +278,14 @@ async fn register(
         link: None,
     };
     // The person, their indexes and their records in one transaction: one commit per person.
-    let mut writes = Vec::new();
+    let mut history = Vec::new();
     for dose in doses {
-        let record = vaccination_record(pool, member, dose, rng)?;
-        writes.push(records::insert_write(&tenant, &subject_no, &record).await?);
+        history.push(vaccination_record(pool, member, dose, rng)?);
     }
-    let later = writes.split_off(writes.len().min(MAX_TRANSACTION_WRITES - 3));
-    persons::register_with(&tenant, &person, writes).await?;
-    for chunk in later.chunks(MAX_TRANSACTION_WRITES) {
-        tenant.store.transact(chunk.to_vec()).await?;
+    let later = history.split_off(history.len().min(persons::MAX_RECORDS_AT_REGISTRATION));
+    persons::register_with(&tenant, &person, &history).await?;
+    for record in &later {
+        records::insert(&tenant, &subject_no, record).await?;
     }
     directory
         .record_residence(

@@ -274,3 +274,104 @@ async fn a_non_disclosure_flag_hides_the_persons_records_from_the_resident() {
         .await;
     assert_eq!(detail.status, StatusCode::NOT_FOUND);
 }
+
+/// The demo resident's first residence: its tenant, subject number and one of its records.
+async fn first_residence(
+    app: &crate::helpers::TestApp,
+) -> (
+    sesshu_core::tenancy::Tenant,
+    sesshu_domain::SubjectNo,
+    sesshu_domain::record::VaccinationRecord,
+) {
+    let pmh_key = &app.system.demo_residents[0].pmh_key;
+    let directory =
+        sesshu_core::directory::Directory::new(app.system.platform.directory_store().clone());
+    let residence = directory.residences(pmh_key).await.unwrap().remove(0);
+    let tenant = app.system.platform.tenant(&residence.municipality).unwrap();
+    let record = sesshu_core::records::list(&tenant, &residence.subject_no)
+        .await
+        .unwrap()
+        .remove(0);
+    (tenant, residence.subject_no, record)
+}
+
+#[tokio::test]
+async fn a_newly_recorded_vaccination_appears_in_the_residents_list() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let before = app.get("/api/resident/records", Some(&cookie)).await.json()["records"]
+        .as_array()
+        .unwrap()
+        .len();
+    let (tenant, subject_no, mut record) = first_residence(&app).await;
+    record.record_id = sesshu_domain::id::RecordId::parse("9999999999999999").unwrap();
+    record.vaccinated_on = time::macros::date!(2099 - 01 - 01);
+    sesshu_core::records::insert(&tenant, &subject_no, &record)
+        .await
+        .unwrap();
+
+    let list = app.get("/api/resident/records", Some(&cookie)).await.json();
+    let records = list["records"].as_array().unwrap();
+    assert_eq!(records.len(), before + 1);
+    assert_eq!(records[0]["vaccinated_on"], "2099-01-01", "newest first");
+    let id = records[0]["id"].as_str().unwrap();
+    assert!(id.ends_with("-9999999999999999"));
+    let detail = app
+        .get(&format!("/api/resident/records/{id}"), Some(&cookie))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn concurrent_recordings_for_one_person_all_reach_the_list() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let before = app.get("/api/resident/records", Some(&cookie)).await.json()["records"]
+        .as_array()
+        .unwrap()
+        .len();
+    let (tenant, subject_no, record) = first_residence(&app).await;
+    let inserts = (0..4).map(|i| {
+        let (tenant, subject_no, mut record) = (tenant.clone(), subject_no.clone(), record.clone());
+        record.record_id = sesshu_domain::id::RecordId::parse(&format!("888888888888888{i}")).unwrap();
+        tokio::spawn(async move { sesshu_core::records::insert(&tenant, &subject_no, &record).await })
+    });
+    for insert in inserts.collect::<Vec<_>>() {
+        insert.await.unwrap().unwrap();
+    }
+    let after = app.get("/api/resident/records", Some(&cookie)).await.json()["records"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, before + 4, "no concurrent insert lost its list entry");
+}
+
+#[tokio::test]
+async fn recording_an_existing_record_id_again_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let before = app.get("/api/resident/records", Some(&cookie)).await.json();
+    let (tenant, subject_no, record) = first_residence(&app).await;
+    let again = sesshu_core::records::insert(&tenant, &subject_no, &record).await;
+    assert!(matches!(again, Err(sesshu_core::CoreError::Conflict(_))));
+    let after = app.get("/api/resident/records", Some(&cookie)).await.json();
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn a_person_stored_before_resident_views_existed_still_shows_every_record() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let before = app.get("/api/resident/records", Some(&cookie)).await.json();
+    let (tenant, subject_no, _) = first_residence(&app).await;
+    let view = sesshu_core::resident_view::view_key(&subject_no);
+    tenant
+        .store
+        .delete(&view, sesshu_store::Condition::MustExist)
+        .await
+        .unwrap();
+
+    let after = app.get("/api/resident/records", Some(&cookie)).await.json();
+    assert_eq!(before, after);
+    assert!(tenant.store.get(&view).await.unwrap().is_some(), "rebuilt and stored");
+}
