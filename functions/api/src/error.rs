@@ -12,6 +12,7 @@ pub struct ApiFailure {
     status: StatusCode,
     code: &'static str,
     message: String,
+    retry_after_s: Option<u64>,
 }
 
 impl ApiFailure {
@@ -20,6 +21,7 @@ impl ApiFailure {
             status,
             code,
             message: message.into(),
+            retry_after_s: None,
         }
     }
 
@@ -58,6 +60,33 @@ impl From<CoreError> for ApiFailure {
             }
             CoreError::Invalid(message) => Self::invalid(message),
             CoreError::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", what),
+            CoreError::Forbidden(reason) => {
+                tracing::info!(reason, "forbidden request");
+                Self::forbidden(
+                    "この操作を行う権限がありません。必要な場合は管理者に依頼してください / you do not have permission for this: ask your administrator if you need it",
+                )
+            }
+            CoreError::ReauthenticationRequired => Self::new(
+                StatusCode::FORBIDDEN,
+                "reauthentication_required",
+                "続けるには、もう一度パスワードか確認コードを入力してください / enter your password or a verification code again to continue",
+            ),
+            CoreError::TooManyAttempts { retry_after_s } => {
+                let mut failure = Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "login_delayed",
+                    format!(
+                        "失敗が続いたため、{retry_after_s}秒後にもう一度お試しください / too many failed attempts: try again in {retry_after_s} seconds"
+                    ),
+                );
+                failure.retry_after_s = Some(retry_after_s);
+                failure
+            }
+            CoreError::NetworkDenied => Self::new(
+                StatusCode::FORBIDDEN,
+                "network_denied",
+                "この画面は庁内ネットワーク（許可されたネットワーク）からのみ使えます / this service is only available from the permitted (closed) network",
+            ),
             other => {
                 // Store/crypto/corrupt: log the kind, never show it.
                 tracing::error!(error = %other, "request failed");
@@ -77,6 +106,14 @@ impl IntoResponse for ApiFailure {
             code: self.code.to_owned(),
             message: self.message,
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after_s
+            && let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
+        }
+        response
     }
 }

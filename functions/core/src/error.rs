@@ -19,6 +19,19 @@ pub enum CoreError {
     /// A uniqueness or version condition failed.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Authenticated, but this user may not do this (missing permission, outside their duties,
+    /// wrong surface). The reason is a short code for the operation log and the message.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A fresh re-authentication (password or TOTP) is needed first.
+    #[error("re-authentication required")]
+    ReauthenticationRequired,
+    /// Too many failed attempts: try again after this many seconds.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_s: u64 },
+    /// The request comes from outside the networks allowed for this surface.
+    #[error("network not allowed")]
+    NetworkDenied,
     #[error("store failed")]
     Store(#[from] StoreError),
     #[error("encryption failed")]

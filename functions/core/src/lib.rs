@@ -10,6 +10,7 @@ pub mod records;
 pub mod resident;
 pub mod resident_view;
 pub mod session;
+pub mod staff;
 pub mod tenancy;
 
 pub use error::CoreError;

@@ -3,8 +3,8 @@
 
 use sesshu_crypto::{Protection, Schema};
 use sesshu_domain::person::{ControlFlags, TargetPerson};
-use sesshu_domain::{MyNumber, PmhKey, SubjectNo};
 use sesshu_domain::record::VaccinationRecord;
+use sesshu_domain::{MyNumber, PmhKey, SubjectNo};
 use sesshu_store::{AttrValue, Condition, Item, Key, MAX_TRANSACTION_WRITES, StoreError, Write};
 
 use crate::error::CoreError;
@@ -180,7 +180,9 @@ pub async fn set_control_flags(
         resident_view::put_write(tenant, subject_no, &view, view_version).await?,
     ];
     tenant.store.transact(writes).await.map_err(|e| match e {
-        StoreError::ConditionFailed { .. } => CoreError::Conflict("the person was changed meanwhile"),
+        StoreError::ConditionFailed { .. } => {
+            CoreError::Conflict("the person was changed meanwhile")
+        }
         other => other.into(),
     })
 }

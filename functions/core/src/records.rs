@@ -64,7 +64,9 @@ pub async fn insert(
             Err(other) => return Err(other.into()),
         }
     }
-    Err(CoreError::Conflict("the person's records are being changed; try again"))
+    Err(CoreError::Conflict(
+        "the person's records are being changed; try again",
+    ))
 }
 
 const VIEW_RETRIES: usize = 5;

@@ -11,8 +11,8 @@ use sesshu_domain::dto::{self, MunicipalityRef, RecordDetail, RecordList};
 use crate::directory::Directory;
 use crate::error::CoreError;
 use crate::mynaportal_token::TokenVerifier;
-use crate::resident_view;
 use crate::records;
+use crate::resident_view;
 use crate::session::{
     LoginState, RESIDENT_SESSION_SECONDS, ResidentSession, SessionSealer, random_token,
 };

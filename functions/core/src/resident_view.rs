@@ -63,9 +63,7 @@ impl ViewEntry {
             record_id: record.record_id.as_str().to_owned(),
             vaccinated_on: record.vaccinated_on,
             vaccination_name: record.vaccination_name(),
-            vaccination_name_en: record
-                .vaccination_kind
-                .display_name_en(record.dose_number),
+            vaccination_name_en: record.vaccination_kind.display_name_en(record.dose_number),
             dose_number: record.dose_number,
             vaccine_name: record.vaccine_brand_name.clone(),
         }

@@ -132,7 +132,8 @@ impl SessionSealer {
         Ok(state)
     }
 
-    fn seal<T: Serialize>(&self, aad: &[u8], value: &T) -> Result<String, CoreError> {
+    /// Seals any value under `aad` (which names what it is, so one kind cannot pass as another).
+    pub fn seal<T: Serialize>(&self, aad: &[u8], value: &T) -> Result<String, CoreError> {
         let plaintext = serde_json::to_vec(value).map_err(|e| CoreError::Corrupt(e.to_string()))?;
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
@@ -151,7 +152,8 @@ impl SessionSealer {
         Ok(URL_SAFE_NO_PAD.encode(out))
     }
 
-    fn open<T: DeserializeOwned>(&self, aad: &[u8], token: &str) -> Result<T, CoreError> {
+    /// Opens what [`Self::seal`] sealed under the same `aad`.
+    pub fn open<T: DeserializeOwned>(&self, aad: &[u8], token: &str) -> Result<T, CoreError> {
         let invalid = || CoreError::Unauthenticated("session token is invalid");
         // Bound the work an attacker can make us do with a huge cookie.
         if token.len() > 8192 {

@@ -9,6 +9,7 @@ pub mod iso_date;
 pub mod kana;
 pub mod person;
 pub mod record;
+pub mod staff;
 
 pub use id::{
     Gtin, IdError, InstitutionCode, MunicipalityCode, MyNumber, PmhKey, PmhPseudonym, SubjectNo,

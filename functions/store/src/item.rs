@@ -52,8 +52,9 @@ pub enum AttrValue {
     S(String),
     /// A signed 64-bit integer.
     N(i64),
-    /// Bytes (may be empty), e.g. a ciphertext.
-    B(Vec<u8>),
+    /// Bytes (may be empty), e.g. a ciphertext. As bytes, not a sequence: the same postcard
+    /// encoding, decoded in one copy instead of element by element.
+    B(#[serde(with = "serde_bytes")] Vec<u8>),
     /// A boolean.
     Bool(bool),
 }

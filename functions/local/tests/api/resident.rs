@@ -333,8 +333,11 @@ async fn concurrent_recordings_for_one_person_all_reach_the_list() {
     let (tenant, subject_no, record) = first_residence(&app).await;
     let inserts = (0..4).map(|i| {
         let (tenant, subject_no, mut record) = (tenant.clone(), subject_no.clone(), record.clone());
-        record.record_id = sesshu_domain::id::RecordId::parse(&format!("888888888888888{i}")).unwrap();
-        tokio::spawn(async move { sesshu_core::records::insert(&tenant, &subject_no, &record).await })
+        record.record_id =
+            sesshu_domain::id::RecordId::parse(&format!("888888888888888{i}")).unwrap();
+        tokio::spawn(
+            async move { sesshu_core::records::insert(&tenant, &subject_no, &record).await },
+        )
     });
     for insert in inserts.collect::<Vec<_>>() {
         insert.await.unwrap().unwrap();
@@ -343,7 +346,11 @@ async fn concurrent_recordings_for_one_person_all_reach_the_list() {
         .as_array()
         .unwrap()
         .len();
-    assert_eq!(after, before + 4, "no concurrent insert lost its list entry");
+    assert_eq!(
+        after,
+        before + 4,
+        "no concurrent insert lost its list entry"
+    );
 }
 
 #[tokio::test]
@@ -373,5 +380,8 @@ async fn a_person_stored_before_resident_views_existed_still_shows_every_record(
 
     let after = app.get("/api/resident/records", Some(&cookie)).await.json();
     assert_eq!(before, after);
-    assert!(tenant.store.get(&view).await.unwrap().is_some(), "rebuilt and stored");
+    assert!(
+        tenant.store.get(&view).await.unwrap().is_some(),
+        "rebuilt and stored"
+    );
 }
