@@ -4,6 +4,7 @@
 //! the same on every machine (the rust-analyzer `xtask` pattern). Run `cargo xtask help`.
 
 mod app;
+mod audit_verify;
 mod bench;
 mod cmd;
 mod e2e;
@@ -13,6 +14,7 @@ mod project;
 mod run;
 mod sizes;
 mod testing;
+mod totp;
 
 use anyhow::{Result, bail};
 
@@ -35,6 +37,12 @@ commands:
   bench [NAME...] [--out FILE]
                               run benchmarks (all, or the named ones) and print
                               a markdown report; --out also writes it to FILE
+  totp <municipality> <user>  print a demo staff user's current TOTP code
+                              (local demo data; e.g. totp 131016 admin)
+  audit-verify <municipality> [--data-dir DIR] [--json]
+                              check the hash chain of a local operation log
+                              (a municipality code or `platform`); fails
+                              unless it is intact; stop the server first
   help                        show this text";
 
 fn main() {
@@ -68,6 +76,8 @@ fn try_main() -> Result<()> {
         "run" => run::run(&project, run::Options::parse(args)?),
         "test" => testing::run(&project, testing::Options::parse(args)?),
         "bench" => bench::run(&project, bench::Options::parse(args)?),
+        "audit-verify" => audit_verify::run(&project, args),
+        "totp" => totp::run(&project, args),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -13,7 +13,13 @@ pub struct ApiFailure {
     code: &'static str,
     message: String,
     retry_after_s: Option<u64>,
+    /// Why, for the operation log (e.g. `missing_permission:export`); the code otherwise.
+    reason: Option<String>,
 }
+
+/// A response extension naming why a request failed, for the operation log (never shown).
+#[derive(Debug, Clone)]
+pub struct FailureReason(pub String);
 
 impl ApiFailure {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
@@ -22,6 +28,7 @@ impl ApiFailure {
             code,
             message: message.into(),
             retry_after_s: None,
+            reason: None,
         }
     }
 
@@ -56,15 +63,19 @@ impl From<CoreError> for ApiFailure {
             CoreError::NotFound => Self::not_found(),
             CoreError::Unauthenticated(reason) => {
                 tracing::info!(reason, "unauthenticated request");
-                Self::unauthenticated()
+                let mut failure = Self::unauthenticated();
+                failure.reason = Some(reason.replace(' ', "_"));
+                failure
             }
             CoreError::Invalid(message) => Self::invalid(message),
             CoreError::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", what),
             CoreError::Forbidden(reason) => {
                 tracing::info!(reason, "forbidden request");
-                Self::forbidden(
+                let mut failure = Self::forbidden(
                     "この操作を行う権限がありません。必要な場合は管理者に依頼してください / you do not have permission for this: ask your administrator if you need it",
-                )
+                );
+                failure.reason = Some(reason);
+                failure
             }
             CoreError::ReauthenticationRequired => Self::new(
                 StatusCode::FORBIDDEN,
@@ -106,7 +117,9 @@ impl IntoResponse for ApiFailure {
             code: self.code.to_owned(),
             message: self.message,
         };
+        let reason = self.reason.unwrap_or_else(|| self.code.to_owned());
         let mut response = (self.status, Json(body)).into_response();
+        response.extensions_mut().insert(FailureReason(reason));
         if let Some(seconds) = self.retry_after_s
             && let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string())
         {

@@ -8,6 +8,7 @@ pub mod error;
 pub mod middleware;
 pub mod openapi;
 pub mod resident;
+pub mod staff;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -18,6 +19,12 @@ pub use error::ApiFailure;
 /// The routes of the resident surface under `/api/resident`.
 pub fn resident_routes(state: resident::ResidentState) -> Router {
     Router::new().nest("/api/resident", resident::router(state))
+}
+
+/// The routes of a staff surface under `/api/admin` or `/api/clinic`.
+pub fn staff_routes(state: staff::StaffState) -> Router {
+    let prefix = state.prefix();
+    Router::new().nest(prefix, staff::router(state))
 }
 
 /// Wraps the routes of one or more surfaces with what every deployment has: `/healthz`,

@@ -1,5 +1,7 @@
 //! Use cases and repositories over the ports. Knows nothing of HTTP.
 
+pub mod alerts;
+pub mod audit;
 pub mod clock;
 pub mod directory;
 pub mod error;

@@ -14,6 +14,9 @@ pub enum KeyPurpose {
     BlindIndex,
     /// Signs the backend's own session tokens.
     Session,
+    /// Keys the HMAC chain of the operation log (操作ログ), so an edit, insertion or deletion of
+    /// an entry shows without the key; rotation is fine because each entry names its key id.
+    AuditChain,
 }
 
 impl KeyPurpose {
@@ -22,6 +25,7 @@ impl KeyPurpose {
             KeyPurpose::FieldEncryption => "field-encryption",
             KeyPurpose::BlindIndex => "blind-index",
             KeyPurpose::Session => "session",
+            KeyPurpose::AuditChain => "audit-chain",
         }
     }
 }

@@ -589,6 +589,7 @@ pub fn age_on(birth_date: time::Date, today: time::Date) -> i32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use time::macros::date;

@@ -2,6 +2,7 @@
 //! the national systems, demo data, every API surface and the built app, on one origin.
 
 pub mod demo;
+pub mod demo_staff;
 pub mod static_files;
 
 use std::path::{Path, PathBuf};
@@ -10,10 +11,18 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Router;
 use sesshu_api::resident::{ResidentConfig, ResidentState};
+use sesshu_api::staff::StaffState;
+use sesshu_core::alerts::{Detector, LocalOutbox};
+use sesshu_core::audit::AuditLogs;
 use sesshu_core::clock::{Clock, SystemClock};
 use sesshu_core::directory::Directory;
 use sesshu_core::mynaportal_token::{Jwks, TokenVerifier};
 use sesshu_core::resident::ResidentService;
+use sesshu_core::staff::Surface;
+use sesshu_core::staff::accounts::AdministratorDirectory;
+use sesshu_core::staff::auth::StaffAuth;
+use sesshu_core::staff::network::NetworkPolicy;
+use sesshu_core::staff::sessions::SessionPolicy;
 use sesshu_core::tenancy::{Platform, TableOpener};
 use sesshu_crypto::LocalKeyring;
 use sesshu_simulators::mynaportal::{DemoResident, MynaportalSim};
@@ -47,6 +56,10 @@ pub struct LocalSystem {
     pub demo_residents: Vec<DemoResident>,
     /// The demo data in plaintext, when this start generated it (tests scan stores for it).
     pub generated: Option<demo::DemoData>,
+    /// Demo staff logins of every demo municipality.
+    pub demo_staff: Vec<demo_staff::DemoStaff>,
+    /// The operation logs (one per municipality and one for the platform).
+    pub audit: Arc<AuditLogs>,
 }
 
 /// Builds the system over `config.data_dir`, creating demo data on first start.
@@ -89,6 +102,13 @@ pub async fn build_with_clock(
         None
     };
     let residents = demo::demo_residents(&sim_dir).context("demo residents")?;
+    let demo_staff = if config.demo {
+        demo_staff::ensure(&platform, &sim_dir, clock.now_epoch_s())
+            .await
+            .context("demo staff")?
+    } else {
+        Vec::new()
+    };
 
     let jwks: Jwks = serde_json::from_value(mynaportal.jwks()).context("simulator JWKS")?;
     let verifier = TokenVerifier::new(jwks, SIM_ISSUER.to_owned(), CLIENT_ID.to_owned());
@@ -102,9 +122,27 @@ pub async fn build_with_clock(
         }),
     };
 
+    let detector = Arc::new(Detector::new(
+        Arc::new(LocalOutbox::new(platform.clone())),
+        Arc::new(AdministratorDirectory),
+    ));
+    let audit = Arc::new(AuditLogs::new(platform.clone()).with_detector(detector));
+    let staff_auth = Arc::new(StaffAuth::new(platform.clone(), SessionPolicy::default()).await?);
+    let network = Arc::new(staff_networks()?);
+    let staff_state = |surface| StaffState {
+        auth: staff_auth.clone(),
+        audit: audit.clone(),
+        network: network.clone(),
+        platform: platform.clone(),
+        surface,
+        secure_cookies: config.secure_cookies,
+    };
+
     let app = AppFiles::load(&config.app_dir);
     let app_built = app.is_built();
     let routes = sesshu_api::resident_routes(resident_state)
+        .merge(sesshu_api::staff_routes(staff_state(Surface::Admin)))
+        .merge(sesshu_api::staff_routes(staff_state(Surface::Clinic)))
         .nest(
             "/sim/mynaportal",
             sesshu_simulators::mynaportal::router(mynaportal.clone(), Arc::new(residents.clone())),
@@ -118,7 +156,20 @@ pub async fn build_with_clock(
         app_built,
         demo_residents: residents,
         generated,
+        demo_staff,
+        audit,
     })
+}
+
+/// The networks allowed on the admin and clinic surfaces: `SESSHU_STAFF_NETWORKS` (comma-
+/// separated CIDR ranges), loopback by default.
+fn staff_networks() -> anyhow::Result<NetworkPolicy> {
+    match std::env::var("SESSHU_STAFF_NETWORKS") {
+        Ok(ranges) => {
+            NetworkPolicy::parse(&ranges).map_err(|e| anyhow::anyhow!("SESSHU_STAFF_NETWORKS: {e}"))
+        }
+        Err(_) => Ok(NetworkPolicy::loopback()),
+    }
 }
 
 /// `<workspace>/target/app/dist` when run from the workspace root.

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use sesshu_local::{LocalConfig, build, default_app_dir};
 
+mod audit_cli;
+
 struct Args {
     port: u16,
     config: LocalConfig,
@@ -56,8 +58,49 @@ fn parse_args() -> anyhow::Result<Args> {
     })
 }
 
+/// `sesshu-local totp <municipality> <user id> [--data-dir DIR]`: prints a demo staff user's
+/// current TOTP code from the local demo file (what the tester's authenticator app would show).
+fn print_demo_totp(args: &[String]) -> anyhow::Result<()> {
+    let mut data_dir = std::env::var_os("SESSHU_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(".sesshu/data"));
+    let mut positional = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--data-dir" {
+            data_dir = PathBuf::from(iter.next().context("--data-dir needs a value")?);
+        } else {
+            positional.push(arg.as_str());
+        }
+    }
+    let [municipality, user_id] = positional[..] else {
+        bail!("usage: totp <municipality code> <user id> [--data-dir DIR], e.g. totp 131016 admin");
+    };
+    let logins = sesshu_local::demo_staff::load(&data_dir.join("simulators"))?;
+    let login = logins
+        .iter()
+        .find(|l| l.municipality == municipality && l.user_id == user_id)
+        .with_context(|| {
+            format!("no demo staff {user_id} in {municipality} under {}: start `cargo xtask run` once first", data_dir.display())
+        })?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let code = sesshu_local::demo_staff::current_code(login, now)?;
+    println!("{code}  (valid for {} more seconds)", 30 - now % 30);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    if raw.first().map(String::as_str) == Some("totp") {
+        return print_demo_totp(&raw[1..]);
+    }
+    if raw.first().map(String::as_str) == Some("audit-verify") {
+        return audit_cli::run(&raw[1..]).await;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -86,9 +129,25 @@ async fn main() -> anyhow::Result<()> {
         "  Log in as a demo resident: open {url}, press 「マイナポータルでログイン」, then pick one of the {} demo residents on the Mynaportal simulator page.",
         system.demo_residents.len()
     );
+    if !system.demo_staff.is_empty() {
+        println!(
+            "  Staff: {url}/admin/login (municipal staff) or {url}/clinic/login (clinic staff); password {} for every demo account; the 6-digit code: `cargo xtask totp <municipality> <user id>`.",
+            sesshu_local::demo_staff::DEMO_PASSWORD
+        );
+        for login in &system.demo_staff {
+            println!(
+                "    {} {:<9} {:<7} {}",
+                login.municipality, login.user_id, login.surface, login.description
+            );
+        }
+    }
     println!();
     tracing::info!("listening on {url}");
-    axum::serve(listener, system.router)
+    // The peer address reaches handlers: the staff surfaces allow only configured networks.
+    let router = system
+        .router
+        .into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -616,3 +616,25 @@ pub async fn last_review(tenant: &Tenant) -> Result<Option<StoredReview>, CoreEr
     let reviews: Vec<StoredReview> = list_json(tenant, &REVIEW_SCHEMA, "review", REVIEWS).await?;
     Ok(reviews.into_iter().max_by_key(|r| r.reviewed_at))
 }
+
+/// The municipality's administrators (active users whose role may manage users): who hears of
+/// intrusion alerts.
+pub struct AdministratorDirectory;
+
+#[async_trait::async_trait]
+impl crate::alerts::Administrators for AdministratorDirectory {
+    async fn administrators(&self, tenant: &Tenant) -> Result<Vec<String>, CoreError> {
+        let roles = list_roles(tenant).await?;
+        let managing: Vec<&str> = roles
+            .iter()
+            .filter(|r| r.permissions.contains(&Permission::ManageUsers))
+            .map(|r| r.role_id.as_str())
+            .collect();
+        Ok(list_accounts(tenant)
+            .await?
+            .into_iter()
+            .filter(|a| a.active && managing.contains(&a.role_id.as_str()))
+            .map(|a| a.user_id)
+            .collect())
+    }
+}

@@ -16,6 +16,8 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub system: LocalSystem,
     pub clock: Arc<FixedClock>,
+    /// The client address requests come from (loopback unless a test changes it).
+    pub peer: std::cell::Cell<std::net::IpAddr>,
     _data: tempfile::TempDir,
 }
 
@@ -96,6 +98,7 @@ pub async fn spawn_app() -> TestApp {
     TestApp {
         system,
         clock,
+        peer: std::cell::Cell::new(std::net::IpAddr::from([127, 0, 0, 1])),
         _data: data,
     }
 }
@@ -120,9 +123,16 @@ impl TestApp {
         for (name, value) in extra {
             builder = builder.header(*name, *value);
         }
-        let request = builder
+        let mut request = builder
             .body(body.map(Body::from).unwrap_or_else(Body::empty))
             .unwrap();
+        // As `axum::serve` with connect info does: the peer address.
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                self.peer.get(),
+                50_000,
+            )));
         let response = self.router().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -209,5 +219,107 @@ impl TestApp {
         }
         let session = callback.cookie("sesshu_session").unwrap();
         Ok((session, callback))
+    }
+}
+
+/// Staff sessions through the real login flow (password, then TOTP from the demo secret).
+impl TestApp {
+    pub async fn post_json(
+        &self,
+        uri: &str,
+        cookie: Option<&str>,
+        body: serde_json::Value,
+    ) -> TestResponse {
+        self.request(
+            Method::POST,
+            uri,
+            cookie,
+            &[
+                ("content-type", "application/json"),
+                ("x-requested-with", "sesshu"),
+            ],
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn put_json(
+        &self,
+        uri: &str,
+        cookie: Option<&str>,
+        body: serde_json::Value,
+    ) -> TestResponse {
+        self.request(
+            Method::PUT,
+            uri,
+            cookie,
+            &[
+                ("content-type", "application/json"),
+                ("x-requested-with", "sesshu"),
+            ],
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    /// The demo staff login `user` of `municipality`.
+    pub fn demo_staff(
+        &self,
+        municipality: &str,
+        user: &str,
+    ) -> sesshu_local::demo_staff::DemoStaff {
+        self.system
+            .demo_staff
+            .iter()
+            .find(|l| l.municipality == municipality && l.user_id == user)
+            .cloned()
+            .unwrap_or_else(|| panic!("no demo staff {user} in {municipality}"))
+    }
+
+    /// The TOTP code of a demo staff user now.
+    pub fn totp(&self, municipality: &str, user: &str) -> String {
+        sesshu_local::demo_staff::current_code(
+            &self.demo_staff(municipality, user),
+            self.clock_now(),
+        )
+        .unwrap()
+    }
+
+    /// Logs a demo staff user in on their surface; returns the session cookie (`name=value`).
+    /// Moves the clock to the next TOTP step first, since a code is accepted once only.
+    pub async fn staff_login(&self, municipality: &str, user: &str) -> String {
+        self.clock.advance(30);
+        let login = self.demo_staff(municipality, user);
+        let prefix = format!("/api/{}", login.surface);
+        let step1 = self
+            .post_json(
+                &format!("{prefix}/auth/login"),
+                None,
+                serde_json::json!({ "municipality_code": municipality, "user_id": user, "password": login.password }),
+            )
+            .await;
+        assert_eq!(
+            step1.status,
+            StatusCode::OK,
+            "password step: {}",
+            String::from_utf8_lossy(&step1.body)
+        );
+        let pending = step1
+            .cookie(&format!("sesshu_{}_pending", login.surface))
+            .unwrap();
+        let step2 = self
+            .post_json(
+                &format!("{prefix}/auth/totp"),
+                Some(&pending),
+                serde_json::json!({ "code": self.totp(municipality, user) }),
+            )
+            .await;
+        assert_eq!(
+            step2.status,
+            StatusCode::OK,
+            "TOTP step: {}",
+            String::from_utf8_lossy(&step2.body)
+        );
+        step2.cookie(&format!("sesshu_{}", login.surface)).unwrap()
     }
 }

@@ -5,3 +5,4 @@
 mod helpers;
 mod logs;
 mod resident;
+mod staff;
