@@ -1,10 +1,9 @@
-//! The admin surface as a Lambda function. Its routes arrive with the staff issues (#4 onwards);
-//! until then it answers health checks, the OpenAPI document and JSON 404s.
+//! The admin surface (municipal staff) as a Lambda function.
 
-use sesshu_lambda::run;
+use sesshu_core::staff::Surface;
+use sesshu_lambda::{run, staff_router};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let routes = axum::Router::new().fallback(sesshu_api::not_found);
-    run(sesshu_api::surface(routes)).await
+    run(staff_router(Surface::Admin).await?).await
 }
