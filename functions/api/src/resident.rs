@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::http::Extensions;
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -10,9 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde::Deserialize;
+use sesshu_core::audit::{AuditEvent, AuditLogs};
 use sesshu_core::resident::ResidentService;
 use sesshu_core::session::{LOGIN_STATE_SECONDS, RESIDENT_SESSION_SECONDS, ResidentSession};
 use sesshu_domain::dto::{ApiError, RecordDetail, RecordList};
+use sesshu_domain::staff::Outcome;
 
 use crate::cookies::{self, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::error::ApiFailure;
@@ -32,6 +35,8 @@ pub struct ResidentConfig {
 pub struct ResidentState {
     pub service: Arc<ResidentService>,
     pub config: Arc<ResidentConfig>,
+    /// Every read of records is written to the municipality's operation log.
+    pub audit: Arc<AuditLogs>,
 }
 
 pub const CALLBACK_PATH: &str = "/api/resident/login/callback";
@@ -155,8 +160,64 @@ pub async fn session(
 pub async fn records(
     State(state): State<ResidentState>,
     Resident(session): Resident,
+    headers: HeaderMap,
+    extensions: Extensions,
 ) -> Result<Json<RecordList>, ApiFailure> {
-    Ok(Json(state.service.records(&session).await?))
+    let list = state.service.records(&session).await?;
+    for residence in &session.residences {
+        log_read(
+            &state,
+            residence,
+            "resident.records.read",
+            &headers,
+            &extensions,
+        );
+    }
+    Ok(Json(list))
+}
+
+/// Writes a resident's read to the municipality's operation log without making the resident
+/// wait for the commit (the log's writer batches these; a staff request, by contrast, waits).
+fn log_read(
+    state: &ResidentState,
+    residence: &sesshu_core::directory::Residence,
+    action: &'static str,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+) {
+    let Ok(tenant) = state.service.platform().tenant(&residence.municipality) else {
+        return;
+    };
+    let source = extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .or_else(|| {
+            extensions
+                .get::<crate::staff::ClientAddress>()
+                .map(|a| a.0.to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let subject = residence.subject_no.as_str().to_owned();
+    let event = AuditEvent::new(
+        format!("resident:{subject}"),
+        source,
+        "resident",
+        action,
+        Outcome::Allowed,
+        request_id,
+    )
+    .with_subjects(vec![subject])
+    .with_fields(vec!["vaccination_records".to_owned()]);
+    let log = state.audit.tenant(&tenant);
+    tokio::spawn(async move {
+        if let Err(error) = log.append(vec![event]).await {
+            tracing::error!(error = %error, "operation log append failed for a resident read");
+        }
+    });
 }
 
 /// One vaccination record.
@@ -169,8 +230,24 @@ pub async fn record(
     State(state): State<ResidentState>,
     Resident(session): Resident,
     Path(id): Path<String>,
+    headers: HeaderMap,
+    extensions: Extensions,
 ) -> Result<Json<RecordDetail>, ApiFailure> {
-    Ok(Json(state.service.record(&session, &id).await?))
+    let detail = state.service.record(&session, &id).await?;
+    if let Some(residence) = session
+        .residences
+        .iter()
+        .find(|r| id.starts_with(&format!("{}-", r.municipality.as_str())))
+    {
+        log_read(
+            &state,
+            residence,
+            "resident.record.read",
+            &headers,
+            &extensions,
+        );
+    }
+    Ok(Json(detail))
 }
 
 fn redirect_with_cookies(location: &str, set_cookies: &[String]) -> Result<Response, ApiFailure> {

@@ -42,6 +42,11 @@ impl ResidentService {
         })
     }
 
+    /// The platform (tenants for the operation log).
+    pub fn platform(&self) -> &Arc<Platform> {
+        &self.platform
+    }
+
     /// Starts a login: the state and nonce to send to Mynaportal and the sealed cookie that
     /// remembers them until the callback.
     pub fn begin_login(&self) -> Result<(LoginState, String), CoreError> {

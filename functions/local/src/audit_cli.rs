@@ -24,7 +24,9 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
-            "--data-dir" => data_dir = PathBuf::from(iter.next().context("--data-dir needs a value")?),
+            "--data-dir" => {
+                data_dir = PathBuf::from(iter.next().context("--data-dir needs a value")?)
+            }
             "--json" => json = true,
             "--help" | "-h" => {
                 println!("{USAGE}");
@@ -41,7 +43,9 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
         None
     } else {
         Some(MunicipalityCode::parse(name).with_context(|| {
-            format!("`{name}` is not a municipality code (6 digits with a check digit) or `platform`")
+            format!(
+                "`{name}` is not a municipality code (6 digits with a check digit) or `platform`"
+            )
         })?)
     };
     // Never create a key or a table here: verifying an absent log must not invent one.
@@ -58,19 +62,24 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
 
     let tables = Arc::new(EmbeddedTables::new(data_dir.join("tables")));
     let opener: TableOpener = Arc::new(move |name: &str| tables.table(name));
-    let keyring = Arc::new(LocalKeyring::open_or_create(&key_file).context("cannot open the local master key")?);
+    let keyring = Arc::new(
+        LocalKeyring::open_or_create(&key_file).context("cannot open the local master key")?,
+    );
     let platform = Platform::new(opener, keyring, Arc::new(SystemClock))
         .context("cannot open the tables; is the server still running? stop it first")?;
     let log = match &code {
         Some(code) => AuditLog::for_tenant(
-            &platform
-                .tenant(code)
-                .context("cannot open the municipality's table; is the server still running? stop it first")?,
+            &platform.tenant(code).context(
+                "cannot open the municipality's table; is the server still running? stop it first",
+            )?,
             platform.clock.clone(),
         ),
         None => AuditLog::for_platform(&platform),
     };
-    let report = log.verify().await.context("cannot read the operation log")?;
+    let report = log
+        .verify()
+        .await
+        .context("cannot read the operation log")?;
 
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

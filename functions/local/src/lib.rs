@@ -113,6 +113,11 @@ pub async fn build_with_clock(
     let jwks: Jwks = serde_json::from_value(mynaportal.jwks()).context("simulator JWKS")?;
     let verifier = TokenVerifier::new(jwks, SIM_ISSUER.to_owned(), CLIENT_ID.to_owned());
     let resident = Arc::new(ResidentService::new(platform.clone(), verifier).await?);
+    let detector = Arc::new(Detector::new(
+        Arc::new(LocalOutbox::new(platform.clone())),
+        Arc::new(AdministratorDirectory),
+    ));
+    let audit = Arc::new(AuditLogs::new(platform.clone()).with_detector(detector));
     let resident_state = ResidentState {
         service: resident,
         config: Arc::new(ResidentConfig {
@@ -120,13 +125,9 @@ pub async fn build_with_clock(
             client_id: CLIENT_ID.to_owned(),
             secure_cookies: config.secure_cookies,
         }),
+        audit: audit.clone(),
     };
 
-    let detector = Arc::new(Detector::new(
-        Arc::new(LocalOutbox::new(platform.clone())),
-        Arc::new(AdministratorDirectory),
-    ));
-    let audit = Arc::new(AuditLogs::new(platform.clone()).with_detector(detector));
     let staff_auth = Arc::new(StaffAuth::new(platform.clone(), SessionPolicy::default()).await?);
     let network = Arc::new(staff_networks()?);
     let staff_state = |surface| StaffState {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use sesshu_api::resident::{ResidentConfig, ResidentState};
+use sesshu_core::audit::AuditLogs;
 use sesshu_core::mynaportal_token::{Jwks, TokenVerifier};
 use sesshu_core::resident::ResidentService;
 use sesshu_lambda::{aws_platform, env, run};
@@ -14,7 +15,9 @@ async fn main() -> anyhow::Result<()> {
         .map_err(|_| anyhow::anyhow!("MYNAPORTAL_JWKS must be a JWK Set in JSON"))?;
     let client_id = env("MYNAPORTAL_CLIENT_ID")?;
     let verifier = TokenVerifier::new(jwks, env("MYNAPORTAL_ISSUER")?, client_id.clone());
+    let audit = Arc::new(AuditLogs::new(platform.clone()));
     let state = ResidentState {
+        audit,
         service: Arc::new(ResidentService::new(platform, verifier).await?),
         config: Arc::new(ResidentConfig {
             authorize_url: env("MYNAPORTAL_AUTHORIZE_URL")?,

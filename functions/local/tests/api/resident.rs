@@ -385,3 +385,35 @@ async fn a_person_stored_before_resident_views_existed_still_shows_every_record(
         "rebuilt and stored"
     );
 }
+
+#[tokio::test]
+async fn a_residents_read_of_records_is_written_to_the_municipalitys_operation_log() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let list = app.get("/api/resident/records", Some(&cookie)).await.json();
+    let code = list["records"][0]["id"].as_str().unwrap()[..6].to_owned();
+    let admin = app.staff_login(&code, "admin").await;
+    // Resident reads are logged without making the resident wait for the commit.
+    let mut entries = Vec::new();
+    for _ in 0..50 {
+        let page = app
+            .get(
+                &format!("/api/admin/m/{code}/audit?action=resident.records.read"),
+                Some(&admin),
+            )
+            .await
+            .json();
+        entries = page["entries"].as_array().unwrap().clone();
+        if !entries.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(entries.len(), 1);
+    let subject = entries[0]["subjects"][0].as_str().unwrap();
+    assert_eq!(entries[0]["actor"], format!("resident:{subject}"));
+    assert_eq!(
+        entries[0]["fields"],
+        serde_json::json!(["vaccination_records"])
+    );
+}
