@@ -44,7 +44,9 @@ pub fn run(project: &Project) -> Result<Counts> {
     playwright
         .arg("test")
         .current_dir(&e2e)
-        .env("BASE_URL", &base_url);
+        .env("BASE_URL", &base_url)
+        // The staff specs read the demo staff's TOTP secrets (local demo data) from here.
+        .env("SESSHU_E2E_DATA", &data);
     let (status, output) = cmd::tee_stdout(STEP, &mut playwright)?;
     let counts = playwright_counts(&output);
     drop(server);

@@ -175,12 +175,13 @@ impl AuditEvent {
     }
 
     /// Splits an event naming many persons into events of at most [`MAX_SUBJECTS_PER_ENTRY`].
-    fn split(self, out: &mut Vec<AuditEvent>) {
+    fn split(mut self, out: &mut Vec<AuditEvent>) {
         if self.subjects.len() <= MAX_SUBJECTS_PER_ENTRY {
             out.push(self);
             return;
         }
-        for part in self.subjects.chunks(MAX_SUBJECTS_PER_ENTRY) {
+        let subjects = std::mem::take(&mut self.subjects);
+        for part in subjects.chunks(MAX_SUBJECTS_PER_ENTRY) {
             out.push(AuditEvent {
                 subjects: part.to_vec(),
                 ..self.clone()
@@ -287,6 +288,10 @@ impl AuditLog {
     /// Feeds every committed batch to `detector` before [`Self::append`] returns, so alerts are
     /// stored by then. A detection failure is logged and does not fail the append: the entries
     /// are durable either way.
+    ///
+    /// Detection runs on the log's writer task: the detector's [`crate::alerts::Notifier`] and
+    /// [`crate::alerts::Administrators`] must never append to this log themselves (that append
+    /// would wait for the writer, which waits for them).
     pub fn with_detector(mut self, detector: Arc<Detector>) -> Self {
         self.inner_mut().detector = Some(detector);
         self

@@ -58,7 +58,7 @@ pub(super) async fn verify(inner: &Inner) -> Result<ChainReport, CoreError> {
             .query(&Query::partition(DAYS_PK).after(days_cursor))
             .await?;
         for marker in &days.items {
-            let mut query = Query::partition(day_pk(&marker.key.sk));
+            let mut query = Query::partition(day_pk(&marker.key.sk)).limit(500);
             loop {
                 let found = inner.store.query(&query).await?;
                 for item in &found.items {
