@@ -165,7 +165,11 @@ pub async fn ensure(
                 session_epoch: 0,
                 request_id: None,
             };
-            accounts::save_account(&tenant, &account, None).await?;
+            let writes = vec![
+                accounts::account_write(&tenant, &account, None).await?,
+                accounts::email_index_write(&tenant, &account.email, &account.user_id).await?,
+            ];
+            accounts::commit_all(&tenant, writes, "demo staff exists").await?;
             logins.retain(|l: &DemoStaff| !(l.municipality == pool.code && l.user_id == user_id));
             logins.push(DemoStaff {
                 municipality: pool.code.to_owned(),

@@ -1,5 +1,7 @@
 //! Serves the built app (target/app/dist) on the same origin as the API, with the single-page
-//! fallback to index.html and a Content-Security-Policy that allows exactly our own code.
+//! fallback and a Content-Security-Policy that allows exactly our own code. Client-side routes
+//! under `/admin` and `/clinic` get staff.html (the staff bundle); every other route gets
+//! index.html (the resident bundle), so residents never load staff code.
 
 use std::path::{Path, PathBuf};
 
@@ -14,28 +16,59 @@ use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-/// The app's files plus the page every client-side route loads.
+/// The app's files plus the pages client-side routes load.
 #[derive(Clone)]
 pub struct AppFiles {
     dir: PathBuf,
-    index_html: Option<String>,
+    resident: Option<Page>,
+    staff: Option<Page>,
+}
+
+/// An HTML page with the Content-Security-Policy that fits it.
+#[derive(Clone)]
+struct Page {
+    html: String,
     csp: String,
 }
 
+impl Page {
+    fn load(path: &Path) -> Option<Self> {
+        let html = std::fs::read_to_string(path).ok()?;
+        let csp = content_security_policy(&html);
+        Some(Self { html, csp })
+    }
+}
+
+/// Which bundle's page a client-side route belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bundle {
+    Resident,
+    Staff,
+}
+
+/// `/admin…` and `/clinic…` (whole first segments only) are staff routes.
+fn bundle_for(path: &str) -> Bundle {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    if first == "admin" || first == "clinic" {
+        Bundle::Staff
+    } else {
+        Bundle::Resident
+    }
+}
+
 impl AppFiles {
-    /// Reads index.html once; `None` if the app is not built (the API still works).
+    /// Reads index.html and staff.html once; either may be missing if the app is not built
+    /// (the API still works).
     pub fn load(dir: &Path) -> Self {
-        let index_html = std::fs::read_to_string(dir.join("index.html")).ok();
-        let csp = content_security_policy(index_html.as_deref().unwrap_or(""));
         Self {
             dir: dir.to_owned(),
-            index_html,
-            csp,
+            resident: Page::load(&dir.join("index.html")),
+            staff: Page::load(&dir.join("staff.html")),
         }
     }
 
     pub fn is_built(&self) -> bool {
-        self.index_html.is_some()
+        self.resident.is_some()
     }
 
     /// A router fallback: API paths get the JSON 404, files are served, other paths get the app.
@@ -67,34 +100,38 @@ impl AppFiles {
                 _ => return sesshu_api::not_found().await.into_response(),
             }
         }
-        self.index()
-    }
-
-    fn index(&self) -> Response {
-        let Some(html) = &self.index_html else {
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The app is not built: run `cargo xtask run`, which builds it.",
-            )
-                .into_response();
+        let page = match bundle_for(&path) {
+            Bundle::Resident => &self.resident,
+            Bundle::Staff => &self.staff,
         };
-        let mut response = html.clone().into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        );
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        if let Ok(csp) = HeaderValue::from_str(&self.csp) {
-            headers.insert(CONTENT_SECURITY_POLICY, csp);
-        }
-        response
+        page_response(page.as_ref())
     }
 }
 
+fn page_response(page: Option<&Page>) -> Response {
+    let Some(page) = page else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The app is not built: run `cargo xtask run`, which builds it.",
+        )
+            .into_response();
+    };
+    let mut response = page.html.clone().into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(csp) = HeaderValue::from_str(&page.csp) {
+        headers.insert(CONTENT_SECURITY_POLICY, csp);
+    }
+    response
+}
+
 /// Allows our own scripts, wasm compilation, and the page's inline boot script by its hash.
-fn content_security_policy(index_html: &str) -> String {
-    let hashes: String = inline_scripts(index_html)
+fn content_security_policy(html: &str) -> String {
+    let hashes: String = inline_scripts(html)
         .map(|script| {
             let digest = Sha256::digest(script.as_bytes());
             format!(
@@ -121,6 +158,8 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     #[test]
@@ -132,5 +171,55 @@ mod tests {
         assert!(csp.contains(&format!("'sha256-{hash}'")));
         assert!(!csp.contains("unsafe-inline"));
         assert_eq!(csp.matches("'sha256-").count(), 1);
+    }
+
+    #[test]
+    fn admin_and_clinic_routes_load_the_staff_page_and_all_others_the_resident_page() {
+        for path in [
+            "/admin",
+            "/admin/",
+            "/admin/login",
+            "/clinic",
+            "/clinic/activate",
+        ] {
+            assert_eq!(bundle_for(path), Bundle::Staff, "{path}");
+        }
+        for path in [
+            "/",
+            "/records",
+            "/records/R1",
+            "/administrator",
+            "/clinics",
+            "/x/admin",
+        ] {
+            assert_eq!(bundle_for(path), Bundle::Resident, "{path}");
+        }
+    }
+
+    #[test]
+    fn each_page_gets_the_policy_of_its_own_inline_scripts() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "<script>resident()</script>").unwrap();
+        std::fs::write(dir.path().join("staff.html"), "<script>staff()</script>").unwrap();
+        let files = AppFiles::load(dir.path());
+        let hash = |script: &[u8]| {
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script))
+        };
+        let staff = page_response(files.staff.as_ref());
+        let csp = staff.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains(&hash(b"staff()")));
+        assert!(!csp.contains(&hash(b"resident()")));
+    }
+
+    #[test]
+    fn a_missing_staff_page_is_reported_as_not_built() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "<p>resident</p>").unwrap();
+        let files = AppFiles::load(dir.path());
+        assert!(files.is_built());
+        assert_eq!(
+            page_response(files.staff.as_ref()).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
     }
 }

@@ -322,6 +322,38 @@ pub async fn save_account(
     .await
 }
 
+/// The uniqueness item of a staff e-mail address (`EMAIL#<HMAC>`): written with the account
+/// under a must-not-exist condition, so two accounts can never share an address. Addresses are
+/// compared case-insensitively.
+pub async fn email_index_write(
+    tenant: &Tenant,
+    email: &str,
+    user_id: &str,
+) -> Result<Write, CoreError> {
+    let key = email_index_key(tenant, email).await?;
+    Ok(Write::Put {
+        item: Item::new(key).with("user_id", AttrValue::S(user_id.to_owned())),
+        condition: Condition::MustNotExist,
+    })
+}
+
+async fn email_index_key(tenant: &Tenant, email: &str) -> Result<Key, CoreError> {
+    let mac = tenant
+        .cipher
+        .blind_index("staff_email", email.trim().to_lowercase().as_bytes())
+        .await?;
+    Ok(Key::new(format!("EMAIL#{mac}"), "EMAIL"))
+}
+
+/// Whether an account already uses this e-mail address.
+pub async fn email_taken(tenant: &Tenant, email: &str) -> Result<bool, CoreError> {
+    Ok(tenant
+        .store
+        .get(&email_index_key(tenant, email).await?)
+        .await?
+        .is_some())
+}
+
 pub async fn list_accounts(tenant: &Tenant) -> Result<Vec<StaffAccount>, CoreError> {
     list_json(tenant, &ACCOUNT_SCHEMA, "account", USERS).await
 }

@@ -200,6 +200,11 @@ async fn validate_request(
         input.can_view_my_number,
     )
     .await?;
+    if accounts::email_taken(&ctx.tenant, &input.email).await? {
+        return Err(invalid(
+            "このメールアドレスは別のユーザーが使っています。本人のアドレスを入力してください / another user has this e-mail address: enter the person's own address",
+        ));
+    }
     if accounts::get_account(&ctx.tenant, &input.user_id)
         .await?
         .is_some()
@@ -275,11 +280,12 @@ pub async fn approve_request(
     let writes = vec![
         accounts::request_write(&ctx.tenant, &request, Some(version)).await?,
         accounts::account_write(&ctx.tenant, &account, None).await?,
+        accounts::email_index_write(&ctx.tenant, &account.email, &account.user_id).await?,
     ];
     accounts::commit_all(
         &ctx.tenant,
         writes,
-        "the request was decided meanwhile, or the user id was taken",
+        "the request was decided meanwhile, or the user id or e-mail address was taken",
     )
     .await?;
     Ok(Issued {

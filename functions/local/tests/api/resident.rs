@@ -417,3 +417,31 @@ async fn a_residents_read_of_records_is_written_to_the_municipalitys_operation_l
         serde_json::json!(["vaccination_records"])
     );
 }
+
+#[tokio::test]
+async fn a_residents_read_of_one_record_is_logged_with_the_record_action() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let list = app.get("/api/resident/records", Some(&cookie)).await.json();
+    let id = list["records"][0]["id"].as_str().unwrap().to_owned();
+    let code = id[..6].to_owned();
+    app.get(&format!("/api/resident/records/{id}"), Some(&cookie))
+        .await;
+    let admin = app.staff_login(&code, "admin").await;
+    let mut entries = Vec::new();
+    for _ in 0..50 {
+        let page = app
+            .get(
+                &format!("/api/admin/m/{code}/audit?action=resident.record.read"),
+                Some(&admin),
+            )
+            .await
+            .json();
+        entries = page["entries"].as_array().unwrap().clone();
+        if !entries.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(entries.len(), 1);
+}

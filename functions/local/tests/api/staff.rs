@@ -693,6 +693,20 @@ fn endpoints(child: &str) -> Vec<(Method, String, Option<&'static str>, Option<V
                 json!({ "name_ja": "閲覧専用", "name_en": "Read only", "permissions": ["view_persons"] }),
             ),
         ),
+        (
+            Method::PUT,
+            "/users/officer2".into(),
+            Some("manage_users"),
+            Some(
+                json!({ "role_id": "officer", "institution_id": "D-ELDER", "can_view_my_number": false }),
+            ),
+        ),
+        (
+            Method::POST,
+            "/review".into(),
+            Some("manage_users"),
+            Some(json!({ "note": "確認済み" })),
+        ),
     ]
 }
 
@@ -796,7 +810,7 @@ async fn every_role_municipality_and_endpoint_combination_is_allowed_or_denied_a
         );
         checked += 2;
     }
-    assert_eq!(checked, 3 * 2 * 13 + 2 * 13);
+    assert_eq!(checked, 3 * 2 * 15 + 2 * 15);
 
     // Every denial was logged with its reason.
     let admin_cookie = app.staff_login(CHIYODA, "admin").await;
@@ -828,9 +842,9 @@ async fn every_role_municipality_and_endpoint_combination_is_allowed_or_denied_a
         .iter()
         .filter(|e| e["actor"] == "staff:officer2")
         .count();
-    // users, review, outbox, alerts, audit, verify, csv, person, my-number, roles (10) in Chiyoda,
-    // plus 13 cross-tenant attempts into Osaka.
-    assert_eq!(officer2_denials, 10 + 13);
+    // users, review, outbox, alerts, audit, verify, csv, person, my-number, roles, user update,
+    // review record (12) in Chiyoda, plus 15 cross-tenant attempts into Osaka.
+    assert_eq!(officer2_denials, 12 + 15);
     assert!(
         denied
             .iter()
@@ -1059,6 +1073,11 @@ async fn a_request_with_a_bad_field_says_which_and_files_nothing() {
         ("role_id", json!("clinic_nurse"), "role does not fit"),
         ("can_view_my_number", json!(true), "My Number right"),
         ("user_id", json!("officer1"), "taken"),
+        (
+            "email",
+            json!("Officer1@131016.example.lg.jp"),
+            "another user has this e-mail",
+        ),
         ("reason", json!(""), "reason"),
     ];
     for (field, value, says) in cases {
@@ -1257,4 +1276,83 @@ async fn openapi_documents_the_staff_endpoints() {
     ] {
         assert!(paths.contains_key(path), "{path} missing from OpenAPI");
     }
+}
+
+#[tokio::test]
+async fn a_user_moved_to_another_department_loses_its_persons_at_the_next_request() {
+    let app = spawn_app().await;
+    let child = person_with(&app, Duty::ChildRoutine);
+    let officer1 = app.staff_login(CHIYODA, "officer1").await;
+    let path = admin(&format!("/persons/{child}"));
+    assert_eq!(app.get(&path, Some(&officer1)).await.status, StatusCode::OK);
+    let admin_cookie = app.staff_login(CHIYODA, "admin").await;
+    let moved = app
+        .put_json(
+            &admin("/users/officer1"),
+            Some(&admin_cookie),
+            json!({ "role_id": "officer", "institution_id": "D-ELDER", "can_view_my_number": true }),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&path, Some(&officer1)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn no_route_without_a_session_creates_or_changes_an_account() {
+    let app = spawn_app().await;
+    let attempts = [
+        (Method::POST, admin("/requests")),
+        (Method::POST, admin("/roles")),
+        (Method::PUT, admin("/users/officer2")),
+        (Method::POST, admin("/users/officer2/deactivate")),
+    ];
+    for (method, uri) in attempts {
+        let response = app
+            .request(
+                method.clone(),
+                &uri,
+                None,
+                &[
+                    ("content-type", "application/json"),
+                    ("x-requested-with", "sesshu"),
+                ],
+                Some("{}".into()),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+    }
+    let admin_cookie = app.staff_login(CHIYODA, "admin").await;
+    let users = app.get(&admin("/users"), Some(&admin_cookie)).await.json();
+    assert_eq!(users.as_array().unwrap().len(), 5, "only the demo staff");
+}
+
+#[tokio::test]
+async fn operation_log_entries_hold_ids_and_field_names_but_no_personal_data() {
+    let app = spawn_app().await;
+    let child = person_with(&app, Duty::ChildRoutine);
+    let officer1 = app.staff_login(CHIYODA, "officer1").await;
+    let person = app
+        .get(&admin(&format!("/persons/{child}")), Some(&officer1))
+        .await
+        .json();
+    app.post_json(
+        &admin(&format!("/persons/{child}/my-number")),
+        Some(&officer1),
+        json!({}),
+    )
+    .await;
+    let admin_cookie = app.staff_login(CHIYODA, "admin").await;
+    let page = app.get(&admin("/audit"), Some(&admin_cookie)).await;
+    let text = String::from_utf8_lossy(&page.body).to_string();
+    for personal in ["name", "name_kana", "address"] {
+        let value = person[personal].as_str().unwrap();
+        assert!(!text.contains(value), "{personal} leaked into the log");
+    }
+    assert!(
+        text.contains(&child),
+        "the person appears by subject number"
+    );
 }
