@@ -171,6 +171,9 @@ pub struct AuditQuery {
     /// YYYY-MM-DD, UTC.
     pub to: Option<String>,
     pub cursor: Option<String>,
+    /// CSV export only: `utf-8` (default, with BOM) or `shift_jis` (CP932, for older
+    /// spreadsheet and municipal systems).
+    pub encoding: Option<String>,
 }
 
 impl AuditQuery {
@@ -247,9 +250,20 @@ pub async fn audit_csv(
             _ => break,
         }
     }
+    let shift_jis = matches!(
+        query.encoding.as_deref(),
+        Some("shift_jis" | "sjis" | "cp932" | "windows-31j")
+    );
+    let (body, charset) = if shift_jis {
+        // CP932 has no BOM; every character here (ids, dates, ASCII) is representable.
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(csv.trim_start_matches('\u{feff}'));
+        (bytes.into_owned(), "shift_jis")
+    } else {
+        (csv.into_bytes(), "utf-8")
+    };
     Ok((
         [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (CONTENT_TYPE, format!("text/csv; charset={charset}")),
             (
                 CONTENT_DISPOSITION,
                 format!(
@@ -258,7 +272,7 @@ pub async fn audit_csv(
                 ),
             ),
         ],
-        csv,
+        body,
     )
         .into_response())
 }

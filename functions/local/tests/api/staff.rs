@@ -1216,6 +1216,15 @@ async fn the_log_exports_as_csv_after_reauthentication() {
     let text = String::from_utf8(csv.body).unwrap();
     assert!(text.starts_with("\u{feff}seq,at,actor"));
     assert!(text.contains("login.second_factor"));
+    let sjis = app
+        .get(&admin("/audit.csv?encoding=shift_jis"), Some(&admin_cookie))
+        .await;
+    assert_eq!(sjis.status, StatusCode::OK);
+    assert_eq!(sjis.headers["content-type"], "text/csv; charset=shift_jis");
+    assert!(
+        sjis.body.starts_with(b"seq,at,actor"),
+        "no BOM in Shift_JIS"
+    );
 }
 
 #[tokio::test]
