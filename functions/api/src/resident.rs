@@ -35,8 +35,50 @@ pub struct ResidentConfig {
 pub struct ResidentState {
     pub service: Arc<ResidentService>,
     pub config: Arc<ResidentConfig>,
-    /// Every read of records is written to the municipality's operation log.
-    pub audit: Arc<AuditLogs>,
+    /// Residents' reads of records, for the municipality's operation log.
+    pub reads: Arc<ResidentReadLog>,
+}
+
+/// Writes residents' reads to the municipalities' operation logs without making the resident
+/// wait for the commit (the log's writer batches them; a staff request, by contrast, waits).
+///
+/// The same read repeated within [`READ_REPEAT_S`] by the same person (same action, same
+/// record) is logged once: the log still shows who read what and when, and a page refreshed in
+/// a loop cannot turn into a write per request.
+pub struct ResidentReadLog {
+    audit: Arc<AuditLogs>,
+    recent: std::sync::Mutex<std::collections::HashMap<String, u64>>,
+}
+
+/// Identical reads within this many seconds are logged once.
+pub const READ_REPEAT_S: u64 = 60;
+const RECENT_LIMIT: usize = 100_000;
+
+impl ResidentReadLog {
+    pub fn new(audit: Arc<AuditLogs>) -> Self {
+        Self {
+            audit,
+            recent: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Whether this read is the first of its kind within the repeat window (and remembers it).
+    fn first_within_window(&self, key: String, now: u64) -> bool {
+        let mut recent = self
+            .recent
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if recent.len() >= RECENT_LIMIT {
+            recent.retain(|_, at| now.saturating_sub(*at) < READ_REPEAT_S);
+        }
+        match recent.get(&key) {
+            Some(at) if now.saturating_sub(*at) < READ_REPEAT_S => false,
+            _ => {
+                recent.insert(key, now);
+                true
+            }
+        }
+    }
 }
 
 pub const CALLBACK_PATH: &str = "/api/resident/login/callback";
@@ -169,6 +211,7 @@ pub async fn records(
             &state,
             residence,
             "resident.records.read",
+            None,
             &headers,
             &extensions,
         );
@@ -176,15 +219,25 @@ pub async fn records(
     Ok(Json(list))
 }
 
-/// Writes a resident's read to the municipality's operation log without making the resident
-/// wait for the commit (the log's writer batches these; a staff request, by contrast, waits).
+/// Logs a resident's read (see [`ResidentReadLog`]).
 fn log_read(
     state: &ResidentState,
     residence: &sesshu_core::directory::Residence,
     action: &'static str,
+    record: Option<&str>,
     headers: &HeaderMap,
     extensions: &Extensions,
 ) {
+    let now = state.service.platform().clock.now_epoch_s();
+    let key = format!(
+        "{}/{}/{action}/{}",
+        residence.municipality.as_str(),
+        residence.subject_no.as_str(),
+        record.unwrap_or("")
+    );
+    if !state.reads.first_within_window(key, now) {
+        return;
+    }
     let Ok(tenant) = state.service.platform().tenant(&residence.municipality) else {
         return;
     };
@@ -212,7 +265,7 @@ fn log_read(
     )
     .with_subjects(vec![subject])
     .with_fields(vec!["vaccination_records".to_owned()]);
-    let log = state.audit.tenant(&tenant);
+    let log = state.reads.audit.tenant(&tenant);
     tokio::spawn(async move {
         if let Err(error) = log.append(vec![event]).await {
             tracing::error!(error = %error, "operation log append failed for a resident read");
@@ -243,6 +296,7 @@ pub async fn record(
             &state,
             residence,
             "resident.record.read",
+            Some(&id),
             &headers,
             &extensions,
         );

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
-use sesshu_api::resident::{ResidentConfig, ResidentState};
+use sesshu_api::resident::{ResidentConfig, ResidentReadLog, ResidentState};
 use sesshu_api::staff::StaffState;
 use sesshu_core::alerts::{Detector, LocalOutbox};
 use sesshu_core::audit::AuditLogs;
@@ -125,7 +125,7 @@ pub async fn build_with_clock(
             client_id: CLIENT_ID.to_owned(),
             secure_cookies: config.secure_cookies,
         }),
-        audit: audit.clone(),
+        reads: Arc::new(ResidentReadLog::new(audit.clone())),
     };
 
     let staff_auth = Arc::new(StaffAuth::new(platform.clone(), SessionPolicy::default()).await?);

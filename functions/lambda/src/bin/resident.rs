@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sesshu_api::resident::{ResidentConfig, ResidentState};
+use sesshu_api::resident::{ResidentConfig, ResidentReadLog, ResidentState};
 use sesshu_core::audit::AuditLogs;
 use sesshu_core::mynaportal_token::{Jwks, TokenVerifier};
 use sesshu_core::resident::ResidentService;
@@ -17,7 +17,7 @@ async fn main() -> anyhow::Result<()> {
     let verifier = TokenVerifier::new(jwks, env("MYNAPORTAL_ISSUER")?, client_id.clone());
     let audit = Arc::new(AuditLogs::new(platform.clone()));
     let state = ResidentState {
-        audit,
+        reads: Arc::new(ResidentReadLog::new(audit)),
         service: Arc::new(ResidentService::new(platform, verifier).await?),
         config: Arc::new(ResidentConfig {
             authorize_url: env("MYNAPORTAL_AUTHORIZE_URL")?,

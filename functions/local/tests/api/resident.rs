@@ -445,3 +445,33 @@ async fn a_residents_read_of_one_record_is_logged_with_the_record_action() {
     }
     assert_eq!(entries.len(), 1);
 }
+
+#[tokio::test]
+async fn the_same_read_repeated_within_a_minute_is_logged_once_and_again_after_it() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    for _ in 0..5 {
+        app.get("/api/resident/records", Some(&cookie)).await;
+    }
+    let list = app.get("/api/resident/records", Some(&cookie)).await.json();
+    let code = list["records"][0]["id"].as_str().unwrap()[..6].to_owned();
+    app.clock.advance(61);
+    app.get("/api/resident/records", Some(&cookie)).await;
+    let admin = app.staff_login(&code, "admin").await;
+    let mut count = 0;
+    for _ in 0..50 {
+        let page = app
+            .get(
+                &format!("/api/admin/m/{code}/audit?action=resident.records.read"),
+                Some(&admin),
+            )
+            .await
+            .json();
+        count = page["entries"].as_array().unwrap().len();
+        if count == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(count, 2);
+}
