@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod bootstrap;
 pub mod lockout;
 pub mod network;
 pub mod password;
