@@ -81,6 +81,57 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 // Not in the default run: on moto (which serves one request at a time and slows down with each
 // transaction) it takes minutes. `cargo xtask bench kms-calls` runs it.
+/// Runs in every `cargo xtask test`: a small demo set (moto copies its whole table for every
+/// transaction, so the full set takes minutes there), plus the demo staff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_tables_of_a_small_demo_set_hold_no_plaintext_personal_data() {
+    let moto = MotoServer::start().unwrap();
+    let aws = aws_platform(&moto, "small").await;
+    let sims = tempfile::tempdir().unwrap();
+    let pmh = PmhSim::load_or_create(sims.path()).unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    let demo = sesshu_local::demo::generate_households(&aws.platform, &pmh, today, sims.path(), 4)
+        .await
+        .unwrap();
+    let staff = sesshu_local::demo_staff::ensure(&aws.platform, sims.path(), 1_800_000_000)
+        .await
+        .unwrap();
+    assert!(demo.persons.len() >= 8);
+    assert_eq!(staff.len(), 10);
+
+    let mut raw = Vec::new();
+    for name in TENANTS {
+        let table = aws.tables.table_name(name);
+        raw.push((table.clone(), raw_table_bytes(&aws.dynamo, &table).await));
+    }
+    let mut needles: Vec<(String, Vec<u8>)> = Vec::new();
+    for person in &demo.persons {
+        needles.push((
+            "my number".into(),
+            person.my_number.expose_digits().as_bytes().to_vec(),
+        ));
+        needles.push(("name".into(), person.name.as_str().as_bytes().to_vec()));
+        needles.push(("kana".into(), person.name_kana.as_str().as_bytes().to_vec()));
+        needles.push(("address".into(), person.address.as_bytes().to_vec()));
+    }
+    for (municipality, user) in [("131016", "admin"), ("271004", "officer1")] {
+        needles.push((
+            format!("staff e-mail of {user}"),
+            format!("{user}@{municipality}.example.lg.jp").into_bytes(),
+        ));
+    }
+    needles.push(("staff name".into(), "山田 花子".as_bytes().to_vec()));
+    for (table, bytes) in &raw {
+        assert!(bytes.len() > 1_000, "{table} holds data");
+        for (what, needle) in &needles {
+            assert!(
+                !contains(bytes, needle),
+                "plaintext {what} found in {table}"
+            );
+        }
+    }
+}
+
 #[ignore = "slow on moto: run by `cargo xtask bench kms-calls`"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dynamodb_tables_hold_no_plaintext_personal_data_and_kms_is_called_once_per_key() {
