@@ -179,7 +179,7 @@ pub async fn activate(State(state): State<StaffState>, request: Request) -> Resp
         Err(CoreError::Unauthenticated(_)) => ApiFailure::new(
             StatusCode::UNAUTHORIZED,
             "activation_failed",
-            "自治体コード、ユーザーIDまたは利用開始コードが違うか、コードの期限が切れています。管理者に確認してください / the municipality code, user id or activation code is wrong or expired: check with your administrator",
+            "自治体コード、ユーザーIDまたはアクティベーションコードが違うか、コードの期限が切れています。管理者に確認してください / the municipality code, user id or activation code is wrong or expired: check with your administrator",
         )
         .into_response(),
         Err(other) => ApiFailure::from(other).into_response(),
