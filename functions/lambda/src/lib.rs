@@ -59,7 +59,12 @@ pub async fn staff_router(surface: Surface) -> anyhow::Result<Router> {
     ));
     let state = StaffState {
         auth: Arc::new(StaffAuth::new(platform.clone(), SessionPolicy::default()).await?),
-        audit: Arc::new(AuditLogs::new(platform.clone()).with_detector(detector)),
+        audit: Arc::new(
+            AuditLogs::new(platform.clone())
+                .with_retention_config(&std::env::var("LOG_RETENTION_DAYS").unwrap_or_default())
+                .map_err(|e| anyhow::anyhow!("LOG_RETENTION_DAYS: {e}"))?
+                .with_detector(detector),
+        ),
         network: Arc::new(networks),
         platform,
         surface,

@@ -117,7 +117,14 @@ pub async fn build_with_clock(
         Arc::new(LocalOutbox::new(platform.clone())),
         Arc::new(AdministratorDirectory),
     ));
-    let audit = Arc::new(AuditLogs::new(platform.clone()).with_detector(detector));
+    // Per-municipality log retention: `SESSHU_LOG_RETENTION_DAYS=131016:1826,…` (default 3 years).
+    let retention = std::env::var("SESSHU_LOG_RETENTION_DAYS").unwrap_or_default();
+    let audit = Arc::new(
+        AuditLogs::new(platform.clone())
+            .with_retention_config(&retention)
+            .map_err(|e| anyhow::anyhow!("SESSHU_LOG_RETENTION_DAYS: {e}"))?
+            .with_detector(detector),
+    );
     let resident_state = ResidentState {
         service: resident,
         config: Arc::new(ResidentConfig {

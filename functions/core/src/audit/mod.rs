@@ -400,6 +400,8 @@ impl AuditLog {
 pub struct AuditLogs {
     platform: Arc<Platform>,
     retention_days: u32,
+    /// Per-municipality retention (days), where a municipality keeps its log longer or shorter.
+    retention_overrides: HashMap<String, u32>,
     detector: Option<Arc<Detector>>,
     logs: Mutex<HashMap<String, Arc<AuditLog>>>,
 }
@@ -418,9 +420,40 @@ impl AuditLogs {
         Self {
             platform,
             retention_days: DEFAULT_RETENTION_DAYS,
+            retention_overrides: HashMap::new(),
             detector: None,
             logs: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The retention of one municipality's log (by code), overriding the default.
+    pub fn with_retention_for(mut self, municipality: &str, days: u32) -> Self {
+        self.retention_overrides
+            .insert(municipality.to_owned(), days);
+        self
+    }
+
+    /// Parses `131016:1826,271004:1096` (municipality code: days) into overrides.
+    pub fn with_retention_config(mut self, config: &str) -> Result<Self, CoreError> {
+        for (index, part) in config.split(',').map(str::trim).enumerate() {
+            if part.is_empty() {
+                continue;
+            }
+            let parsed = part.split_once(':').and_then(|(code, days)| {
+                let code = sesshu_domain::MunicipalityCode::parse(code.trim()).ok()?;
+                let days: u32 = days.trim().parse().ok().filter(|d| *d > 0)?;
+                Some((code, days))
+            });
+            let Some((code, days)) = parsed else {
+                return Err(CoreError::Invalid(format!(
+                    "log retention entry {}: write <municipality code>:<days>, e.g. 131016:1096",
+                    index + 1
+                )));
+            };
+            self.retention_overrides
+                .insert(code.as_str().to_owned(), days);
+        }
+        Ok(self)
     }
 
     pub fn with_retention_days(mut self, days: u32) -> Self {
@@ -454,7 +487,12 @@ impl AuditLogs {
         if let Some(log) = logs.get(name) {
             return Arc::clone(log);
         }
-        let mut log = create().with_retention_days(self.retention_days);
+        let days = self
+            .retention_overrides
+            .get(name)
+            .copied()
+            .unwrap_or(self.retention_days);
+        let mut log = create().with_retention_days(days);
         if let Some(detector) = &self.detector {
             log = log.with_detector(Arc::clone(detector));
         }

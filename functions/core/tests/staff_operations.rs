@@ -1,5 +1,5 @@
-//! The first administrator of a municipality: issued once by the operator, activated like any
-//! other account, refused once the municipality has users.
+//! What the operator sets per municipality: its first administrator (issued once, activated
+//! like any other account) and how long its operation log is kept.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
@@ -62,4 +62,32 @@ async fn the_first_administrator_is_issued_once_and_never_again() {
             .unwrap()
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn a_municipality_may_keep_its_operation_log_longer_than_the_default() {
+    use sesshu_core::audit::AuditLogs;
+    let dir = tempfile::tempdir().unwrap();
+    let tables = Arc::new(EmbeddedTables::new(dir.path().join("tables")));
+    let opener: TableOpener = Arc::new(move |name: &str| tables.table(name));
+    let keyring = Arc::new(LocalKeyring::open_or_create(&dir.path().join("master.key")).unwrap());
+    let clock = Arc::new(FixedClock::at(datetime!(2026-11-25 09:00 UTC)));
+    let platform = Arc::new(Platform::new(opener, keyring, clock).unwrap());
+    let logs = AuditLogs::new(platform.clone())
+        .with_retention_config("131016:1826")
+        .unwrap();
+    let chiyoda = platform
+        .tenant(&MunicipalityCode::parse("131016").unwrap())
+        .unwrap();
+    let osaka = platform
+        .tenant(&MunicipalityCode::parse("271004").unwrap())
+        .unwrap();
+    assert_eq!(logs.tenant(&chiyoda).retention_s(), 1826 * 86_400);
+    assert_eq!(
+        logs.tenant(&osaka).retention_s(),
+        1096 * 86_400,
+        "three years by default"
+    );
+    let bad = AuditLogs::new(platform).with_retention_config("131016:0,999999:5");
+    assert!(bad.unwrap_err().to_string().contains("entry 1"));
 }
