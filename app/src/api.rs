@@ -51,7 +51,7 @@ fn classify(status: u16) -> StatusClass {
 
 /// The synthetic error for an answer that is not the API's: a proxy's HTML page, a truncated
 /// body. `code` names the HTTP status so support can tell the cases apart.
-fn unexpected_answer(status: u16) -> ApiError {
+pub fn unexpected_answer(status: u16) -> ApiError {
     ApiError {
         code: format!("http_{status}"),
         message: "unexpected answer from the server".to_owned(),
@@ -136,7 +136,7 @@ async fn error_from(response: &Response) -> FetchError {
 
 /// An abort signal that fires when the current reactive owner is cleaned up, i.e. when the
 /// resource re-runs or the page that asked is left. `None` if the browser lacks AbortController.
-fn abort_on_cleanup() -> Option<web_sys::AbortSignal> {
+pub fn abort_on_cleanup() -> Option<web_sys::AbortSignal> {
     let controller = AbortController::new().ok()?;
     let signal = controller.signal();
     // Cleanups must be Send + Sync; the controller never leaves the browser's one thread.
@@ -147,7 +147,7 @@ fn abort_on_cleanup() -> Option<web_sys::AbortSignal> {
 
 /// Percent-encodes everything but RFC 3986 unreserved characters, so an opaque id can never
 /// change the path it is put into.
-pub(crate) fn encode_path_segment(segment: &str) -> String {
+pub fn encode_path_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
     for byte in segment.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {

@@ -2,9 +2,12 @@
 //!
 //! Each surface is its own bundle (its own bin) built from this library, so residents never
 //! download staff code: `resident` holds the resident app's router, `pages::resident` its pages.
-//! `api`, `i18n`, `session` and `components` are shared.
+//! `api`, `i18n`, `session` and `components` are shared. The staff bundle (`/admin`, `/clinic`)
+//! keeps its pages, texts and API calls in its own bin (`src/bin/sesshu-staff/`) and uses this
+//! library's language context, language switch, loading indicator and fetch helpers.
 //!
-//! **Invariant:** nothing under `pages::resident` or `resident` imports staff modules.
+//! **Invariant:** this library holds no staff pages or staff texts, so linking it into the
+//! resident bundle cannot bring them along.
 
 pub mod api;
 pub mod components;

@@ -2,9 +2,11 @@
 //!
 //! For each bin of the app crate: cargo (wasm32) → wasm-bindgen `--target web` → wasm-opt `-Oz`
 //! (release only) into a staging folder, skipped when the cargo output is unchanged. Then
-//! `target/app/dist` is assembled afresh: the staged bundles, `public/*`, and `app.css` (the
-//! design tokens followed by `style/*.css`) when the page asks for it, with `?v=<hash>` added to
-//! every asset URL so browsers may cache assets for good and still never run a stale one.
+//! `target/app/dist` is assembled afresh: the staged bundles, `public/*`, `app.css` (the design
+//! tokens followed by `style/*.css`) when the page asks for it, and `<name>.css` from
+//! `style/<name>/*.css` for pages that ask for it (e.g. `staff.css`, which only staff.html loads),
+//! with `?v=<hash>` added to every asset URL so browsers may cache assets for good and still
+//! never run a stale one.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -284,6 +286,9 @@ fn assemble(project: &Project, staging: &Path, bins: &[Bin], dist: &Path) -> Res
     if page_wants_css {
         files.insert(APP_CSS.to_owned(), app_css(project)?);
     }
+    for (name, css) in page_stylesheets(project, &files)? {
+        files.insert(name, css);
+    }
 
     let glue: Vec<String> = bins.iter().map(js_name).collect();
     let level = |name: &str| -> u8 {
@@ -352,17 +357,54 @@ fn app_css(project: &Project) -> Result<Vec<u8>> {
             )
         })?;
     let mut css = std::fs::read(&tokens)?;
+    concat_sheets(&project.root.join("style"), &mut css)?;
+    Ok(css)
+}
+
+/// `<name>.css` for each folder `style/<name>/` whose stylesheet a page in `files` references:
+/// the folder's `*.css` in name order. Styles only one bundle's pages need (the staff pages')
+/// stay out of `app.css`, which residents download.
+fn page_stylesheets(
+    project: &Project,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<Vec<(String, Vec<u8>)>> {
     let style = project.root.join("style");
-    let mut sheets: Vec<PathBuf> = std::fs::read_dir(&style)?
+    let pages: Vec<String> = files
+        .iter()
+        .filter(|(name, _)| name.ends_with(".html"))
+        .map(|(_, html)| String::from_utf8_lossy(html).into_owned())
+        .collect();
+    let mut sheets = Vec::new();
+    for entry in std::fs::read_dir(&style)? {
+        let folder = entry?.path();
+        let Some(stem) = folder.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let name = format!("{stem}.css");
+        if !folder.is_dir() || !pages.iter().any(|html| contains_reference(html, &name)) {
+            continue;
+        }
+        let mut css = Vec::new();
+        concat_sheets(&folder, &mut css)?;
+        sheets.push((name, css));
+    }
+    Ok(sheets)
+}
+
+/// Appends the `*.css` files directly in `dir`, in name order, each after a newline.
+fn concat_sheets(dir: &Path, css: &mut Vec<u8>) -> Result<()> {
+    let mut sheets: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "css") && p.is_file())
         .collect();
     sheets.sort();
     for sheet in sheets {
-        css.push(b'\n');
+        if !css.is_empty() {
+            css.push(b'\n');
+        }
         css.extend(std::fs::read(&sheet)?);
     }
-    Ok(css)
+    Ok(())
 }
 
 /// Files under `dir`, as `/`-separated paths relative to it.
@@ -530,6 +572,38 @@ mod tests {
                 "sesshu-app.js",
                 "sesshu-app_bg.wasm"
             ]
+        );
+    }
+
+    #[test]
+    fn pages_get_the_stylesheet_of_their_style_folder_and_nothing_else() {
+        let root = std::env::temp_dir().join(format!("xtask-page-css-{}", std::process::id()));
+        let style = root.join("style");
+        std::fs::create_dir_all(style.join("staff")).unwrap();
+        std::fs::create_dir_all(style.join("unused")).unwrap();
+        std::fs::write(style.join("app.css"), "main{}").unwrap();
+        std::fs::write(style.join("staff/b.css"), "b{}").unwrap();
+        std::fs::write(style.join("staff/a.css"), "a{}").unwrap();
+        std::fs::write(style.join("unused/x.css"), "x{}").unwrap();
+        let project = Project {
+            root: root.clone(),
+            target: root.join("target"),
+        };
+        let files = BTreeMap::from([
+            (
+                "index.html".to_owned(),
+                br#"<link href="/app.css">"#.to_vec(),
+            ),
+            (
+                "staff.html".to_owned(),
+                br#"<link href="/app.css"><link href="/staff.css">"#.to_vec(),
+            ),
+        ]);
+        let sheets = page_stylesheets(&project, &files);
+        std::fs::remove_dir_all(&root).unwrap();
+        assert_eq!(
+            sheets.unwrap(),
+            [("staff.css".to_owned(), b"a{}\nb{}".to_vec())]
         );
     }
 

@@ -1,0 +1,560 @@
+//! The staff API client: the calls of `docs/interfaces/staff-api.md`, over the same same-origin
+//! `fetch` as the resident client (cookies sent, reads aborted when their view goes away).
+//!
+//! Errors keep the HTTP status, the API's `{code, message}` and `Retry-After`, because the staff
+//! pages explain more cases than the resident ones: a failed login, a login delay, a missing
+//! permission, a re-authentication to do.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sesshu_app::api::{abort_on_cleanup, encode_path_segment, unexpected_answer};
+use sesshu_domain::dto::ApiError;
+use sesshu_domain::staff::{
+    AccountRequest, AccountRequestInput, Activation, Alert, AuditPage, ChainReport, Decision,
+    Enrollment, Institution, Issued, OutboxMessage, PasswordLogin, Reauthentication, RecoveryCodes,
+    ReviewReport, Role, RoleInput, SecondFactor, StaffSession, User, UserUpdate,
+};
+use web_sys::RequestCredentials;
+
+/// The two staff surfaces. They share every shape; only the prefixes and the user class differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// Municipal staff, `/admin` and `/api/admin`.
+    Admin,
+    /// Clinic staff, `/clinic` and `/api/clinic`.
+    Clinic,
+}
+
+impl Surface {
+    /// The surface whose pages `path` belongs to; anything not under `/clinic` is the admin one.
+    pub fn of_path(path: &str) -> Self {
+        if path == "/clinic" || path.starts_with("/clinic/") {
+            Self::Clinic
+        } else {
+            Self::Admin
+        }
+    }
+
+    fn api(self) -> &'static str {
+        match self {
+            Self::Admin => "/api/admin",
+            Self::Clinic => "/api/clinic",
+        }
+    }
+
+    /// The start page after login.
+    pub fn home(self) -> &'static str {
+        match self {
+            Self::Admin => "/admin",
+            Self::Clinic => "/clinic",
+        }
+    }
+
+    pub fn login_path(self) -> &'static str {
+        match self {
+            Self::Admin => "/admin/login",
+            Self::Clinic => "/clinic/login",
+        }
+    }
+
+    pub fn activate_path(self) -> &'static str {
+        match self {
+            Self::Admin => "/admin/activate",
+            Self::Clinic => "/clinic/activate",
+        }
+    }
+}
+
+/// Why a staff request failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaffError {
+    /// No HTTP answer (offline, DNS, aborted).
+    Network,
+    /// An HTTP answer that was not a success.
+    Http {
+        status: u16,
+        /// The API's body, or a synthetic one when the answer was not the API's JSON.
+        error: ApiError,
+        /// Seconds from `Retry-After`, sent with 429.
+        retry_after_s: Option<u64>,
+    },
+}
+
+/// What a failure means to the person, and so which explanation and action the UI offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 401 `unauthenticated`: no session (never logged in, expired, logged out elsewhere).
+    SessionGone,
+    /// 401 `activation_failed`: the activation code (or the ids with it) is wrong or expired.
+    ActivationFailed,
+    /// 401 `reauthentication_failed`: the password or code given to re-authenticate is wrong.
+    ReauthFailed,
+    /// Any other 401: the credentials or code were wrong, or the password step expired
+    /// (`login_failed`; the server does not tell these apart).
+    LoginFailed,
+    /// 429 `login_delayed`: too many failures; wait `retry_after_s`.
+    Delayed,
+    /// 403 `reauthentication_required`: confirm the password or a code, then retry.
+    ReauthRequired,
+    /// 403 `network_denied`: this device's network may not use the staff surfaces.
+    NetworkDenied,
+    /// Any other 403 (`forbidden`): the role lacks the permission.
+    Forbidden,
+    /// 404.
+    NotFound,
+    /// 409: e.g. a built-in role cannot be changed, a user id is taken.
+    Conflict,
+    /// 400 or 422: the input was refused; the message says why.
+    Invalid,
+    /// 5xx and anything unexpected.
+    Server,
+    /// No answer at all.
+    Network,
+}
+
+/// The kind of an HTTP failure from its status and the API's code.
+pub fn kind_of(status: u16, code: &str) -> ErrorKind {
+    match (status, code) {
+        (401, "unauthenticated") => ErrorKind::SessionGone,
+        (401, "activation_failed") => ErrorKind::ActivationFailed,
+        (401, "reauthentication_failed") => ErrorKind::ReauthFailed,
+        (401, _) => ErrorKind::LoginFailed,
+        (429, _) => ErrorKind::Delayed,
+        (403, "reauthentication_required") => ErrorKind::ReauthRequired,
+        (403, "network_denied") => ErrorKind::NetworkDenied,
+        (403, _) => ErrorKind::Forbidden,
+        (404, _) => ErrorKind::NotFound,
+        (409, _) => ErrorKind::Conflict,
+        (400 | 422, _) => ErrorKind::Invalid,
+        _ => ErrorKind::Server,
+    }
+}
+
+impl StaffError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Network => ErrorKind::Network,
+            Self::Http { status, error, .. } => kind_of(*status, &error.code),
+        }
+    }
+
+    /// The API's error body, if there was an answer.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Self::Network => None,
+            Self::Http { error, .. } => Some(error),
+        }
+    }
+
+    pub fn retry_after_s(&self) -> Option<u64> {
+        match self {
+            Self::Network => None,
+            Self::Http { retry_after_s, .. } => *retry_after_s,
+        }
+    }
+}
+
+/// Filters of the operation log; empty strings are left out of the query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub user: String,
+    pub subject: String,
+    pub action: String,
+    /// YYYY-MM-DD
+    pub from: String,
+    /// YYYY-MM-DD
+    pub to: String,
+}
+
+impl AuditQuery {
+    /// `?user=…&from=…` with every value percent-encoded, plus the paging cursor; empty when
+    /// nothing is set.
+    pub fn to_query(&self, cursor: Option<&str>) -> String {
+        let pairs = [
+            ("user", self.user.trim()),
+            ("subject", self.subject.trim()),
+            ("action", self.action.trim()),
+            ("from", self.from.trim()),
+            ("to", self.to.trim()),
+            ("cursor", cursor.unwrap_or("")),
+        ];
+        let query: Vec<String> = pairs
+            .iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| format!("{name}={}", encode_path_segment(value)))
+            .collect();
+        if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", query.join("&"))
+        }
+    }
+}
+
+/// A downloaded file.
+pub struct Download {
+    pub bytes: Vec<u8>,
+}
+
+fn auth(surface: Surface, step: &str) -> String {
+    format!("{}/auth/{step}", surface.api())
+}
+
+/// An object route of the session's municipality: `{s}/m/{code}/{rest}`.
+fn object(surface: Surface, code: &str, rest: &str) -> String {
+    format!("{}/m/{}/{rest}", surface.api(), encode_path_segment(code))
+}
+
+/// Step 1 of a login: the password. Success means the second factor is asked next.
+pub async fn login(surface: Surface, body: &PasswordLogin) -> Result<(), StaffError> {
+    // The body (`{"next":"totp"}`) names the only next step there is; only success matters.
+    send_for_status(Request::post(&auth(surface, "login")), Some(body)).await
+}
+
+/// Step 2: a TOTP or recovery code; the answer is the new session.
+pub async fn second_factor(
+    surface: Surface,
+    body: &SecondFactor,
+) -> Result<StaffSession, StaffError> {
+    send(Request::post(&auth(surface, "totp")), Some(body)).await
+}
+
+/// First use of an issued account: sets the password and returns the TOTP secret to enroll.
+pub async fn activate(surface: Surface, body: &Activation) -> Result<Enrollment, StaffError> {
+    send(Request::post(&auth(surface, "activate")), Some(body)).await
+}
+
+/// The first TOTP code proves enrollment; the answer is the recovery codes, shown once.
+pub async fn confirm_enrollment(
+    surface: Surface,
+    body: &SecondFactor,
+) -> Result<RecoveryCodes, StaffError> {
+    send(
+        Request::post(&auth(surface, "activate/confirm")),
+        Some(body),
+    )
+    .await
+}
+
+pub async fn session(surface: Surface) -> Result<StaffSession, StaffError> {
+    get(&auth(surface, "session")).await
+}
+
+/// Confirms the person again before My Number views and exports.
+pub async fn reauthenticate(
+    surface: Surface,
+    body: &Reauthentication,
+) -> Result<StaffSession, StaffError> {
+    send(Request::post(&auth(surface, "reauth")), Some(body)).await
+}
+
+pub async fn logout(surface: Surface) -> Result<(), StaffError> {
+    send_for_status::<()>(Request::post(&auth(surface, "logout")), None).await
+}
+
+/// Ends every session of the user, on every device.
+pub async fn logout_everywhere(surface: Surface) -> Result<(), StaffError> {
+    send_for_status::<()>(Request::post(&auth(surface, "logout-everywhere")), None).await
+}
+
+pub async fn institutions(code: &str) -> Result<Vec<Institution>, StaffError> {
+    get(&object(Surface::Admin, code, "institutions")).await
+}
+
+pub async fn roles(code: &str) -> Result<Vec<Role>, StaffError> {
+    get(&object(Surface::Admin, code, "roles")).await
+}
+
+pub async fn create_role(code: &str, body: &RoleInput) -> Result<Role, StaffError> {
+    send(
+        Request::post(&object(Surface::Admin, code, "roles")),
+        Some(body),
+    )
+    .await
+}
+
+pub async fn update_role(code: &str, role_id: &str, body: &RoleInput) -> Result<Role, StaffError> {
+    let path = format!("roles/{}", encode_path_segment(role_id));
+    send(
+        Request::put(&object(Surface::Admin, code, &path)),
+        Some(body),
+    )
+    .await
+}
+
+pub async fn users(code: &str) -> Result<Vec<User>, StaffError> {
+    get(&object(Surface::Admin, code, "users")).await
+}
+
+pub async fn update_user(code: &str, user_id: &str, body: &UserUpdate) -> Result<User, StaffError> {
+    let path = format!("users/{}", encode_path_segment(user_id));
+    send(
+        Request::put(&object(Surface::Admin, code, &path)),
+        Some(body),
+    )
+    .await
+}
+
+/// Deactivates the user and ends their sessions at once.
+pub async fn deactivate_user(code: &str, user_id: &str) -> Result<User, StaffError> {
+    let path = format!("users/{}/deactivate", encode_path_segment(user_id));
+    send::<(), _>(Request::post(&object(Surface::Admin, code, &path)), None).await
+}
+
+pub async fn requests(code: &str) -> Result<Vec<AccountRequest>, StaffError> {
+    get(&object(Surface::Admin, code, "requests")).await
+}
+
+pub async fn file_request(
+    code: &str,
+    body: &AccountRequestInput,
+) -> Result<AccountRequest, StaffError> {
+    send(
+        Request::post(&object(Surface::Admin, code, "requests")),
+        Some(body),
+    )
+    .await
+}
+
+/// Approves a request; the answer carries the one-time activation code.
+pub async fn approve_request(
+    code: &str,
+    request_id: &str,
+    body: &Decision,
+) -> Result<Issued, StaffError> {
+    let path = format!("requests/{}/approve", encode_path_segment(request_id));
+    send(
+        Request::post(&object(Surface::Admin, code, &path)),
+        Some(body),
+    )
+    .await
+}
+
+pub async fn reject_request(
+    code: &str,
+    request_id: &str,
+    body: &Decision,
+) -> Result<AccountRequest, StaffError> {
+    let path = format!("requests/{}/reject", encode_path_segment(request_id));
+    send(
+        Request::post(&object(Surface::Admin, code, &path)),
+        Some(body),
+    )
+    .await
+}
+
+/// One page of the operation log, newest first; `cursor` is the previous page's `next`.
+pub async fn audit(
+    code: &str,
+    query: &AuditQuery,
+    cursor: Option<&str>,
+) -> Result<AuditPage, StaffError> {
+    let path = format!("audit{}", query.to_query(cursor));
+    get(&object(Surface::Admin, code, &path)).await
+}
+
+/// The operation log as CSV (UTF-8 with BOM); needs a recent re-authentication.
+pub async fn audit_csv(code: &str, query: &AuditQuery) -> Result<Download, StaffError> {
+    let path = format!("audit.csv{}", query.to_query(None));
+    let response = Request::get(&object(Surface::Admin, code, &path))
+        .credentials(RequestCredentials::SameOrigin)
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .map_err(|_| StaffError::Network)?;
+    if !(200..300).contains(&response.status()) {
+        return Err(error_from(&response).await);
+    }
+    let bytes = response.binary().await.map_err(|_| StaffError::Network)?;
+    Ok(Download { bytes })
+}
+
+pub async fn verify_chain(code: &str) -> Result<ChainReport, StaffError> {
+    get(&object(Surface::Admin, code, "audit/verify")).await
+}
+
+pub async fn alerts(code: &str) -> Result<Vec<Alert>, StaffError> {
+    get(&object(Surface::Admin, code, "alerts")).await
+}
+
+pub async fn acknowledge_alert(code: &str, alert_id: &str) -> Result<Alert, StaffError> {
+    let path = format!("alerts/{}/acknowledge", encode_path_segment(alert_id));
+    send::<(), _>(Request::post(&object(Surface::Admin, code, &path)), None).await
+}
+
+pub async fn outbox(code: &str) -> Result<Vec<OutboxMessage>, StaffError> {
+    get(&object(Surface::Admin, code, "outbox")).await
+}
+
+pub async fn review(code: &str) -> Result<ReviewReport, StaffError> {
+    get(&object(Surface::Admin, code, "review")).await
+}
+
+/// Records that the periodic access review was done.
+pub async fn record_review(code: &str, body: &Decision) -> Result<ReviewReport, StaffError> {
+    send(
+        Request::post(&object(Surface::Admin, code, "review")),
+        Some(body),
+    )
+    .await
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, StaffError> {
+    let abort = abort_on_cleanup();
+    let response = Request::get(path)
+        .credentials(RequestCredentials::SameOrigin)
+        .header("Accept", "application/json")
+        .abort_signal(abort.as_ref())
+        .send()
+        .await
+        .map_err(|_| StaffError::Network)?;
+    read_json(response).await
+}
+
+/// A write: the CSRF header, the cookie, and the JSON body if any. Not aborted on navigation,
+/// so a change the person asked for is never cut off half-way from the client's side.
+async fn dispatch<B: Serialize>(
+    builder: RequestBuilder,
+    body: Option<&B>,
+) -> Result<Response, StaffError> {
+    let builder = builder
+        // The server refuses writes without it, so a cross-site form cannot act for the user.
+        .header("X-Requested-With", "sesshu")
+        .header("Accept", "application/json")
+        .credentials(RequestCredentials::SameOrigin);
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    }
+    .map_err(|_| StaffError::Network)?;
+    request.send().await.map_err(|_| StaffError::Network)
+}
+
+async fn send<B: Serialize, T: DeserializeOwned>(
+    builder: RequestBuilder,
+    body: Option<&B>,
+) -> Result<T, StaffError> {
+    read_json(dispatch(builder, body).await?).await
+}
+
+async fn send_for_status<B: Serialize>(
+    builder: RequestBuilder,
+    body: Option<&B>,
+) -> Result<(), StaffError> {
+    let response = dispatch(builder, body).await?;
+    if (200..300).contains(&response.status()) {
+        Ok(())
+    } else {
+        Err(error_from(&response).await)
+    }
+}
+
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, StaffError> {
+    let status = response.status();
+    if (200..300).contains(&status) {
+        response.json::<T>().await.map_err(|_| StaffError::Http {
+            status,
+            error: unexpected_answer(status),
+            retry_after_s: None,
+        })
+    } else {
+        Err(error_from(&response).await)
+    }
+}
+
+async fn error_from(response: &Response) -> StaffError {
+    let status = response.status();
+    let retry_after_s = response
+        .headers()
+        .get("Retry-After")
+        .and_then(|value| parse_retry_after(&value));
+    let error = response
+        .json::<ApiError>()
+        .await
+        .unwrap_or_else(|_| unexpected_answer(status));
+    StaffError::Http {
+        status,
+        error,
+        retry_after_s,
+    }
+}
+
+/// `Retry-After` in seconds; the HTTP-date form is not used by our API and is ignored.
+fn parse_retry_after(value: &str) -> Option<u64> {
+    value.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn failures_are_told_apart_by_status_and_code() {
+        assert_eq!(kind_of(401, "unauthenticated"), ErrorKind::SessionGone);
+        assert_eq!(kind_of(401, "login_failed"), ErrorKind::LoginFailed);
+        assert_eq!(
+            kind_of(401, "activation_failed"),
+            ErrorKind::ActivationFailed
+        );
+        assert_eq!(
+            kind_of(401, "reauthentication_failed"),
+            ErrorKind::ReauthFailed
+        );
+        assert_eq!(kind_of(429, "login_delayed"), ErrorKind::Delayed);
+        assert_eq!(
+            kind_of(403, "reauthentication_required"),
+            ErrorKind::ReauthRequired
+        );
+        assert_eq!(kind_of(403, "network_denied"), ErrorKind::NetworkDenied);
+        assert_eq!(kind_of(403, "forbidden"), ErrorKind::Forbidden);
+        assert_eq!(kind_of(404, "not_found"), ErrorKind::NotFound);
+        assert_eq!(kind_of(409, "conflict"), ErrorKind::Conflict);
+        assert_eq!(kind_of(400, "invalid_request"), ErrorKind::Invalid);
+        assert_eq!(kind_of(502, "http_502"), ErrorKind::Server);
+    }
+
+    #[test]
+    fn the_surface_follows_the_first_path_segment() {
+        assert_eq!(Surface::of_path("/clinic"), Surface::Clinic);
+        assert_eq!(Surface::of_path("/clinic/login"), Surface::Clinic);
+        assert_eq!(Surface::of_path("/admin/users"), Surface::Admin);
+        assert_eq!(Surface::of_path("/clinical"), Surface::Admin);
+    }
+
+    #[test]
+    fn object_routes_carry_the_encoded_municipality_code() {
+        assert_eq!(
+            object(Surface::Admin, "131016", "users"),
+            "/api/admin/m/131016/users"
+        );
+        assert_eq!(
+            object(Surface::Admin, "../x", "users"),
+            "/api/admin/m/..%2Fx/users"
+        );
+        assert_eq!(auth(Surface::Clinic, "totp"), "/api/clinic/auth/totp");
+    }
+
+    #[test]
+    fn audit_queries_leave_out_empty_filters_and_encode_values() {
+        assert_eq!(AuditQuery::default().to_query(None), "");
+        let query = AuditQuery {
+            user: " tanaka ".to_owned(),
+            action: "user.approve".to_owned(),
+            from: "2026-04-01".to_owned(),
+            ..AuditQuery::default()
+        };
+        assert_eq!(
+            query.to_query(Some("a b&c")),
+            "?user=tanaka&action=user.approve&from=2026-04-01&cursor=a%20b%26c"
+        );
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds() {
+        assert_eq!(parse_retry_after(" 120 "), Some(120));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+}

@@ -1,0 +1,837 @@
+//! Every string of the staff pages, Japanese first and English, keyed by [`Msg`]; the language
+//! itself is the library's ([`sesshu_app::i18n`]), so the switch and `<html lang>` behave as in
+//! the resident app. Kept apart from the library's table so residents never download it.
+
+use crate::js::Date;
+use leptos::prelude::*;
+use sesshu_app::i18n::{I18n, Lang, use_i18n};
+use sesshu_domain::staff::{AlertKind, Duty, Outcome, Permission, RequestStatus, UserClass};
+
+/// Declares [`Msg`] and its `[Japanese, English]` table in one place, so a message cannot lack
+/// a translation and the tests can walk every message.
+macro_rules! messages {
+    ($($name:ident => [$ja:expr, $en:expr $(,)?],)*) => {
+        /// Every string the staff pages show.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Msg {
+            $($name,)*
+        }
+
+        impl Msg {
+            #[cfg(test)]
+            const ALL: &[Msg] = &[$(Msg::$name,)*];
+
+            const fn texts(self) -> [&'static str; 2] {
+                match self {
+                    $(Msg::$name => [$ja, $en],)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    ServiceName => ["予防接種システム 職員用", "Vaccination System for Staff"],
+    SurfaceAdmin => ["自治体職員", "Municipal staff"],
+    SurfaceClinic => ["医療機関", "Clinics"],
+    SkipToContent => ["本文へ移動", "Skip to main content"],
+    MainMenu => ["職員メニュー", "Staff menu"],
+    Loading => ["読み込み中…", "Loading…"],
+    Working => ["処理中…", "Working…"],
+    Yes => ["はい", "Yes"],
+    No => ["いいえ", "No"],
+    Cancel => ["キャンセル", "Cancel"],
+    Save => ["保存する", "Save"],
+    Reload => ["再読み込み", "Reload"],
+    Copy => ["コピーする", "Copy"],
+    Copied => ["コピーしました。", "Copied."],
+    CopyFailed => [
+        "コピーできませんでした。表示されている文字を選択してコピーしてください。",
+        "Could not copy. Please select the text shown and copy it.",
+    ],
+    Required => ["必須", "required"],
+    ErrorCode => ["エラーコード", "Error code"],
+    ServerSays => ["システムからのメッセージ", "Message from the system"],
+
+    // Header and session
+    LoggedInAs => ["ログイン中の職員", "Logged in"],
+    LabelName => ["氏名", "Name"],
+    LabelRole => ["権限", "Role"],
+    LabelInstitution => ["所属", "Institution"],
+    LabelMunicipality => ["自治体", "Municipality"],
+    LabelSessionEnds => ["ログインの有効期限", "Session ends"],
+    Logout => ["ログアウト", "Log out"],
+    LogoutEverywhere => ["すべての端末でログアウト", "Log out on all devices"],
+    LogoutFailed => [
+        "ログアウトを確認できませんでした。通信を確かめて、もう一度押してください。",
+        "We could not confirm the logout. Please check the connection and press it again.",
+    ],
+
+    // Navigation
+    NavHome => ["ホーム", "Home"],
+    NavUsers => ["ユーザー", "Users"],
+    NavRequests => ["アカウント申請", "Account requests"],
+    NavRoles => ["権限セット", "Roles"],
+    NavAudit => ["操作ログ", "Operation log"],
+    NavAlerts => ["アラート", "Alerts"],
+    NavReview => ["アカウントの棚卸し", "Access review"],
+
+    // Errors
+    ErrSessionTitle => ["ログインの有効期限が切れました", "Your session has ended"],
+    ErrSessionBody => [
+        "時間が経ったか、別の画面でログアウトしました。もう一度ログインしてください。",
+        "It timed out or you logged out elsewhere. Please log in again.",
+    ],
+    ErrLoginTitle => ["ログインできませんでした", "Could not log you in"],
+    ErrLoginBody => [
+        "自治体コード、ユーザーID、パスワードを確かめて、もう一度入力してください。続けて間違えると、しばらくログインできなくなります。",
+        "Please check the municipality code, user ID and password and try again. After repeated failures, login is paused for a while.",
+    ],
+    ErrCodeBody => [
+        "確認コードが違います。認証アプリに今表示されている6桁の数字か、まだ使っていないリカバリーコードを入力してください。パスワードの入力から5分以上たった場合は、「最初からやり直す」を押してください。",
+        "The code is wrong. Enter the 6 digits your authenticator app shows now, or a recovery code you have not used yet. If more than 5 minutes have passed since you entered your password, press “Start again”.",
+    ],
+    ErrActivationTitle => ["アカウントを有効にできませんでした", "Could not activate the account"],
+    ErrActivationBody => [
+        "自治体コード、ユーザーID、アクティベーションコードを確かめてください。コードの有効期限が切れている場合は、管理者に新しいコードの発行を依頼してください。",
+        "Please check the municipality code, user ID and activation code. If the code has expired, ask your administrator to issue a new one.",
+    ],
+    ErrReauthFailedTitle => ["本人確認ができませんでした", "Could not confirm it is you"],
+    ErrDelayedTitle => ["ログインを一時的に止めています", "Login is paused for a while"],
+    ErrDelayedBody => [
+        "失敗が続いたため、安全のため少しの間ログインできません。表示された時間が過ぎてから、もう一度お試しください。",
+        "After repeated failures, login is paused for your safety. Please try again once the time shown has passed.",
+    ],
+    ErrDelayedWait => ["お待ちいただく時間", "Please wait"],
+    ErrReauthTitle => ["本人確認が必要です", "Please confirm it is you"],
+    ErrReauthBody => [
+        "この操作の前に、パスワードまたは確認コードをもう一度入力してください。",
+        "Before this action, please enter your password or a code again.",
+    ],
+    ErrNetworkDeniedTitle => ["この端末からは利用できません", "Not available from this device"],
+    ErrNetworkDeniedBody => [
+        "職員用の画面は、許可されたネットワーク（庁内・院内）の端末からだけ使えます。所属の業務端末から操作してください。",
+        "The staff pages work only from devices on the permitted network (your office). Please use your work computer.",
+    ],
+    ErrForbiddenTitle => ["権限がありません", "You do not have permission"],
+    ErrForbiddenBody => [
+        "あなたの権限では、この操作はできません。必要な場合は、所属の管理者に権限の変更を申請してください。",
+        "Your role does not allow this. If you need it, ask your administrator to change your role.",
+    ],
+    ErrNotFoundTitle => ["見つかりません", "Not found"],
+    ErrNotFoundBody => [
+        "対象が見つかりません。既に変更されたかもしれません。一覧を読み込み直してください。",
+        "It could not be found; it may have changed. Please reload the list.",
+    ],
+    ErrConflictTitle => ["この操作はできません", "This cannot be done"],
+    ErrConflictBody => [
+        "既にある内容と重なっているか、変更できない対象です。下のメッセージを確かめてください。",
+        "It clashes with what exists already, or it cannot be changed. Please read the message below.",
+    ],
+    ErrInvalidTitle => ["入力内容を確認してください", "Please check what you entered"],
+    ErrInvalidBody => [
+        "受け付けられない内容があります。下のメッセージに従って直してください。",
+        "Something could not be accepted. Please correct it as the message below says.",
+    ],
+    ErrServerTitle => ["エラーが発生しました", "Something went wrong"],
+    ErrServerBody => [
+        "しばらく待ってから、もう一度お試しください。続く場合は、システムの管理担当に連絡してください。",
+        "Please wait a moment and try again. If it keeps happening, contact your system administrator.",
+    ],
+    ErrNetworkTitle => ["通信できませんでした", "Could not connect"],
+    ErrNetworkBody => [
+        "ネットワークの接続を確かめて、もう一度お試しください。",
+        "Please check the network connection and try again.",
+    ],
+    GoToLogin => ["ログイン画面へ", "Go to the login page"],
+    NoPermissionTitle => ["この画面を使う権限がありません", "You do not have permission for this page"],
+    NoPermissionBody => [
+        "あなたの権限では、この画面は表示できません。必要な場合は、所属の管理者に権限の変更を申請してください。",
+        "Your role does not allow this page. If you need it, ask your administrator to change your role.",
+    ],
+    BackToHome => ["ホームへ戻る", "Back to home"],
+    NotFoundPageTitle => ["ページが見つかりません", "Page not found"],
+    NotFoundPageBody => [
+        "お探しのページは見つかりませんでした。アドレスを確かめるか、ログイン画面から始めてください。",
+        "We could not find this page. Please check the address or start from a login page.",
+    ],
+    AdminLoginLink => ["自治体職員のログイン", "Log in as municipal staff"],
+    ClinicLoginLink => ["医療機関職員のログイン", "Log in as clinic staff"],
+    CheckingSession => ["ログインの状態を確認しています", "Checking your login"],
+    RedirectingToLogin => ["ログイン画面に移動します。", "Taking you to the login page."],
+
+    // Login
+    LoginTitleAdmin => ["自治体職員のログイン", "Log in: municipal staff"],
+    LoginTitleClinic => ["医療機関職員のログイン", "Log in: clinic staff"],
+    LoginLead => [
+        "管理者から発行されたあなた専用のアカウントでログインします。アカウントの共用はできません。",
+        "Log in with the personal account your administrator issued to you. Accounts must not be shared.",
+    ],
+    LabelMunicipalityCode => ["自治体コード", "Municipality code"],
+    HintMunicipalityCode => [
+        "6桁の数字（全国地方公共団体コード）。例：131016",
+        "6 digits (local government code), e.g. 131016",
+    ],
+    LabelUserId => ["ユーザーID", "User ID"],
+    LabelPassword => ["パスワード", "Password"],
+    LoginNext => ["次へ", "Next"],
+    StepCodeTitle => ["確認コードの入力", "Enter your code"],
+    StepCodeLead => [
+        "認証アプリに表示されている6桁の確認コードを入力してください。認証アプリが使えないときは、リカバリーコード（xxxx-xxxx）を1つ入力できます。5分以内に入力してください。",
+        "Enter the 6-digit code your authenticator app shows. If you cannot use the app, enter one of your recovery codes (xxxx-xxxx). Please enter it within 5 minutes.",
+    ],
+    LabelCode => ["確認コード", "Code"],
+    HintCode => [
+        "6桁の数字、またはリカバリーコード",
+        "6 digits, or a recovery code",
+    ],
+    LoginSubmit => ["ログイン", "Log in"],
+    StartOver => ["最初からやり直す", "Start again"],
+    LoginExpired => [
+        "ログインの手続きが時間切れになりました。最初からやり直してください。",
+        "The login took too long. Please start again.",
+    ],
+    LoggedOutNotice => ["ログアウトしました。", "You have logged out."],
+    LoggedOutEverywhereNotice => [
+        "すべての端末でログアウトしました。",
+        "You have logged out on all devices.",
+    ],
+    FirstTimeQuestion => ["初めて使う方", "Using it for the first time?"],
+    FirstTimeLink => [
+        "アクティベーションコードでアカウントを有効にする",
+        "Activate your account with an activation code",
+    ],
+    InvalidMunicipalityCode => [
+        "自治体コードは6桁の数字です。正しいコードか確かめてください。",
+        "The municipality code is 6 digits. Please check it.",
+    ],
+    EmptyUserId => ["ユーザーIDを入力してください。", "Please enter your user ID."],
+    EmptyPassword => ["パスワードを入力してください。", "Please enter your password."],
+    EmptyCode => ["確認コードを入力してください。", "Please enter the code."],
+
+    // Activation
+    ActivateTitleAdmin => ["アカウントの有効化（自治体職員）", "Activate your account: municipal staff"],
+    ActivateTitleClinic => ["アカウントの有効化（医療機関職員）", "Activate your account: clinic staff"],
+    ActivateLead => [
+        "管理者から受け取ったアクティベーションコードで、パスワードと認証アプリを設定します。",
+        "Set your password and authenticator app with the activation code your administrator gave you.",
+    ],
+    StepOf => ["手順", "Step"],
+    LabelActivationCode => ["アクティベーションコード", "Activation code"],
+    HintActivationCode => [
+        "管理者から受け取ったコード。有効期限があります。",
+        "The code your administrator gave you. It expires.",
+    ],
+    LabelNewPassword => ["新しいパスワード", "New password"],
+    LabelConfirmPassword => ["新しいパスワード（確認）", "New password (again)"],
+    PasswordRulesTitle => ["パスワードの決まり", "Password rules"],
+    PasswordRuleLength => ["12文字以上、128文字以下", "12 to 128 characters"],
+    PasswordRuleCommon => [
+        "よく使われるパスワードや、過去に漏えいしたパスワードは使えません",
+        "Not a common password, nor one known from data breaches",
+    ],
+    PasswordRuleUserId => ["ユーザーIDと同じものは使えません", "Not the same as your user ID"],
+    PasswordTooShort => [
+        "パスワードは12文字以上にしてください。",
+        "The password needs at least 12 characters.",
+    ],
+    PasswordTooLong => [
+        "パスワードは128文字以下にしてください。",
+        "The password may have at most 128 characters.",
+    ],
+    PasswordIsUserId => [
+        "ユーザーIDと同じパスワードは使えません。",
+        "The password must not be your user ID.",
+    ],
+    PasswordMismatch => [
+        "確認用のパスワードが一致しません。同じものを入力してください。",
+        "The two passwords differ. Please enter the same one twice.",
+    ],
+    EmptyActivationCode => [
+        "アクティベーションコードを入力してください。",
+        "Please enter the activation code.",
+    ],
+    ActivateSubmit => ["パスワードを設定して次へ", "Set the password and continue"],
+    EnrollTitle => ["認証アプリの設定", "Set up your authenticator app"],
+    EnrollLead => [
+        "スマートフォンの認証アプリ（Google Authenticator、Microsoft Authenticator など）でQRコードを読み取ってください。読み取れないときは、下の文字列を手で入力してください。",
+        "Scan the QR code with the authenticator app on your phone (Google Authenticator, Microsoft Authenticator, …). If you cannot scan it, type in the key below.",
+    ],
+    QrAlt => [
+        "認証アプリで読み取るQRコード。読み取れない場合は、下の設定キーを入力してください。",
+        "QR code for your authenticator app. If you cannot scan it, type in the key below.",
+    ],
+    LabelSecret => ["設定キー（手入力用）", "Key (to type in)"],
+    OpenInApp => [
+        "この端末の認証アプリで開く",
+        "Open in the authenticator app on this device",
+    ],
+    EnrollCodeLabel => ["認証アプリに表示された6桁の確認コード", "The 6-digit code your app shows"],
+    EnrollSubmit => ["確認して次へ", "Confirm and continue"],
+    RecoveryTitle => ["リカバリーコードの保管", "Store your recovery codes"],
+    RecoveryLead => [
+        "認証アプリが使えなくなったときに、確認コードの代わりに使えるコードです。それぞれ1回だけ使えます。この画面は一度しか表示されません。印刷するか、安全な場所に書き写してください。",
+        "Use these instead of a code if you lose your authenticator app. Each works once. This is shown only once: print them or copy them somewhere safe.",
+    ],
+    CopyAllCodes => ["すべてのコードをコピーする", "Copy all codes"],
+    StoredCodes => [
+        "リカバリーコードを安全な場所に保管しました",
+        "I have stored the recovery codes somewhere safe",
+    ],
+    RecoveryContinue => ["設定を終える", "Finish"],
+    ActivatedTitle => ["設定が完了しました", "Your account is ready"],
+    ActivatedBody => [
+        "アカウントが有効になりました。ユーザーID、パスワード、確認コードでログインしてください。",
+        "Your account is active. Log in with your user ID, password and a code.",
+    ],
+    ActivationExpired => [
+        "設定の手続きが時間切れになりました。アクティベーションコードの入力からやり直してください。",
+        "The setup took too long. Please start again from the activation code.",
+    ],
+
+    // Re-authentication
+    ReauthTitle => ["本人確認", "Confirm it is you"],
+    ReauthLead => [
+        "個人番号の閲覧やデータの出力の前に、本人であることを確認します。確認は5分間有効です。",
+        "Before My Number views and exports we confirm it is you. The confirmation lasts 5 minutes.",
+    ],
+    ReauthMethod => ["確認の方法", "How to confirm"],
+    ReauthByPassword => ["パスワード", "Password"],
+    ReauthByCode => ["認証アプリの確認コード", "Authenticator app code"],
+    ReauthUsePassword => ["パスワードで確認する", "With my password"],
+    ReauthUseCode => ["確認コードで確認する", "With a code from my app"],
+    ReauthSubmit => ["確認する", "Confirm"],
+    ReauthFailed => [
+        "確認できませんでした。パスワードまたは確認コードを確かめて、もう一度入力してください。",
+        "We could not confirm it. Please check the password or code and try again.",
+    ],
+
+    // Home
+    AdminHomeTitle => ["職員用ホーム", "Staff home"],
+    ClinicHomeTitle => ["医療機関のホーム", "Clinic home"],
+    HomeWelcome => ["ログインしています。", "You are logged in."],
+    HomeTasks => ["できること", "What you can do"],
+    HomeUsersDesc => [
+        "職員アカウントの権限・所属の変更と無効化",
+        "Change staff accounts' roles and institutions, deactivate them",
+    ],
+    HomeRequestsDesc => [
+        "アカウントの発行の申請と、申請の承認・却下",
+        "Request new accounts; approve or reject requests",
+    ],
+    HomeRolesDesc => ["権限セットの確認と作成", "See and create roles"],
+    HomeAuditDesc => [
+        "操作ログの検索、改ざんの検証、CSV出力",
+        "Search the operation log, verify it, export it as CSV",
+    ],
+    HomeAlertsDesc => [
+        "不正アクセスの疑いなどの通知の確認",
+        "Check notices of suspicious activity",
+    ],
+    HomeReviewDesc => [
+        "定期的なアカウントの棚卸しと記録",
+        "Periodic review of accounts, and its record",
+    ],
+    ClinicComing => [
+        "予診票の確認と接種の記録の機能は、今後この画面に追加されます。",
+        "Reading questionnaires and recording vaccinations will be added here later.",
+    ],
+    LabelDuties => ["担当する事務", "Duties"],
+    LabelMyNumberRight => ["個人番号の閲覧", "May view My Number"],
+
+    // Users
+    UsersTitle => ["ユーザー", "Users"],
+    UsersLead => [
+        "職員アカウントの一覧です。異動や退職のときは、すぐに権限を変更するか無効にしてください。",
+        "The staff accounts. On a transfer or when someone leaves, change the role or deactivate the account at once.",
+    ],
+    ColEmail => ["メールアドレス", "Email"],
+    ColClass => ["区分", "Class"],
+    ColStatus => ["状態", "Status"],
+    ColMfa => ["二要素認証", "Two-factor"],
+    ColLastLogin => ["最終ログイン", "Last login"],
+    ColCreated => ["発行日時", "Issued"],
+    ColActions => ["操作", "Actions"],
+    StatusActive => ["有効", "Active"],
+    StatusInactive => ["無効", "Deactivated"],
+    MfaEnrolled => ["設定済み", "Set up"],
+    MfaPending => ["未設定", "Not set up"],
+    NeverLoggedIn => ["なし", "Never"],
+    EditUser => ["変更", "Change"],
+    Deactivate => ["無効にする", "Deactivate"],
+    EditUserTitle => ["ユーザーの権限・所属の変更", "Change role and institution"],
+    DeactivateTitle => ["ユーザーを無効にしますか", "Deactivate this user?"],
+    DeactivateBody => [
+        "このユーザーはログインできなくなり、今ログインしている画面もすぐに終了します。操作の記録は残ります。",
+        "They will not be able to log in, and their current sessions end at once. Their history is kept.",
+    ],
+    DeactivateConfirm => ["無効にする", "Deactivate"],
+    UserUpdated => ["ユーザーの設定を変更しました。", "The user has been changed."],
+    UserDeactivated => ["ユーザーを無効にしました。", "The user has been deactivated."],
+    NoUsers => ["ユーザーはいません。", "There are no users."],
+    ClinicNoMyNumber => [
+        "医療機関の職員は個人番号を閲覧できません。",
+        "Clinic staff may never view My Number.",
+    ],
+    ClassMunicipal => ["自治体職員", "Municipal staff"],
+    ClassClinic => ["医療機関職員", "Clinic staff"],
+
+    // Requests
+    RequestsTitle => ["アカウント申請", "Account requests"],
+    NewRequestTitle => ["新しいアカウントを申請する", "Request a new account"],
+    NewRequestLead => [
+        "1人に1つのアカウントを申請します。管理者が承認すると、本人に渡すアクティベーションコードが発行されます。",
+        "Request one account per person. When an administrator approves it, an activation code is issued to hand to the person.",
+    ],
+    HintNewUserId => [
+        "3〜32文字の半角英小文字・数字・「.」「_」「-」",
+        "3–32 lower-case letters, digits, “.”, “_” or “-”",
+    ],
+    InvalidNewUserId => [
+        "ユーザーIDは3〜32文字の半角英小文字・数字・「.」「_」「-」で入力してください。",
+        "The user ID must be 3–32 lower-case letters, digits, “.”, “_” or “-”.",
+    ],
+    LabelEmail => ["メールアドレス", "Email"],
+    EmptyName => ["氏名を入力してください。", "Please enter the name."],
+    InvalidEmail => [
+        "メールアドレスを正しく入力してください。",
+        "Please enter a valid email address.",
+    ],
+    LabelClass => ["区分", "Class"],
+    LabelNewInstitution => ["所属", "Institution"],
+    ChooseInstitution => ["所属を選んでください", "Choose an institution"],
+    LabelNewRole => ["権限セット", "Role"],
+    ChooseRole => ["権限セットを選んでください", "Choose a role"],
+    EmptyInstitution => ["所属を選んでください。", "Please choose an institution."],
+    EmptyRole => ["権限セットを選んでください。", "Please choose a role."],
+    LabelCanViewMyNumber => ["個人番号の閲覧を許可する", "Allow viewing My Number"],
+    HintCanViewMyNumber => [
+        "業務で必要な職員だけに許可してください。閲覧のたびに記録されます。",
+        "Allow it only to staff who need it for their work. Every view is logged.",
+    ],
+    LabelReason => ["申請の理由", "Reason"],
+    HintReason => ["例：4月の人事異動で着任", "e.g. joined in the April transfers"],
+    EmptyReason => ["申請の理由を入力してください。", "Please enter the reason."],
+    SubmitRequest => ["申請する", "Submit the request"],
+    RequestFiled => [
+        "申請しました。管理者の承認をお待ちください。",
+        "The request has been submitted. An administrator will decide on it.",
+    ],
+    RequestListTitle => ["申請の一覧", "Requests"],
+    RequestListLeadManager => [
+        "すべての申請です。内容を確かめて、承認または却下してください。",
+        "All requests. Check each and approve or reject it.",
+    ],
+    RequestListLeadOwn => ["あなたが出した申請です。", "The requests you submitted."],
+    NoRequests => ["申請はありません。", "There are no requests."],
+    LabelRequestedBy => ["申請者", "Requested by"],
+    LabelRequestedAt => ["申請日時", "Requested at"],
+    LabelDecidedBy => ["判断した人", "Decided by"],
+    LabelDecidedAt => ["判断日時", "Decided at"],
+    LabelDecisionNote => ["判断のメモ", "Note"],
+    HintDecisionNote => [
+        "却下するときは理由を書いてください。記録に残ります。",
+        "When rejecting, write why. It is kept on record.",
+    ],
+    StatusPending => ["承認待ち", "Pending"],
+    StatusApproved => ["承認済み", "Approved"],
+    StatusRejected => ["却下", "Rejected"],
+    Approve => ["承認する", "Approve"],
+    Reject => ["却下する", "Reject"],
+    RejectNeedsNote => [
+        "却下するときは、判断のメモに理由を書いてください。",
+        "Please write the reason in the note when rejecting.",
+    ],
+    Rejected => ["申請を却下しました。", "The request has been rejected."],
+    IssuedTitle => ["アクティベーションコードを発行しました", "Activation code issued"],
+    IssuedWarning => [
+        "このコードはこの画面で一度だけ表示されます。閉じる前に、本人に安全な方法（手渡しなど）で伝えてください。メールなどで送らないでください。",
+        "This code is shown only once, here. Before closing, give it to the person in a safe way (e.g. in person). Do not send it by email.",
+    ],
+    LabelExpires => ["有効期限", "Expires"],
+    IssuedDone => ["本人に伝えたので閉じる", "I have handed it over: close"],
+
+    // Roles
+    RolesTitle => ["権限セット", "Roles"],
+    RolesLead => [
+        "権限セットは、職員ができることの組み合わせです。標準の権限セットは変更できませんが、コピーして新しく作れます。",
+        "A role is a set of things staff may do. Built-in roles cannot be changed, but you can copy one into a new role.",
+    ],
+    Builtin => ["標準", "Built-in"],
+    Custom => ["独自", "Custom"],
+    NoPermissions => ["権限なし", "No permissions"],
+    EditRole => ["編集", "Edit"],
+    CopyRole => ["コピーして作成", "Copy into a new role"],
+    NewRole => ["新しい権限セットを作成", "Create a role"],
+    RoleFormCreate => ["新しい権限セット", "New role"],
+    RoleFormEdit => ["権限セットの編集", "Edit role"],
+    LabelRoleNameJa => ["名前（日本語）", "Name (Japanese)"],
+    LabelRoleNameEn => ["名前（英語）", "Name (English)"],
+    LabelPermissions => ["できること", "Permissions"],
+    EmptyRoleName => [
+        "名前を日本語と英語の両方で入力してください。",
+        "Please enter the name in both Japanese and English.",
+    ],
+    RoleSaved => ["権限セットを保存しました。", "The role has been saved."],
+    NoRoles => ["権限セットはありません。", "There are no roles."],
+
+    // Audit
+    AuditTitle => ["操作ログ", "Operation log"],
+    AuditLead => [
+        "個人情報へのすべてのアクセスの記録です。新しい順に表示します。記録は改ざんを検知できる形で保存され、3年後に自動で削除されます。",
+        "Every access to personal data, newest first. The log is stored so that tampering can be detected, and deleted after 3 years.",
+    ],
+    FiltersTitle => ["絞り込み", "Filters"],
+    LabelFilterUser => ["操作した職員のユーザーID", "User ID of the staff member"],
+    LabelFilterSubject => ["対象者番号", "Subject number"],
+    LabelFilterAction => ["操作の種類", "Action"],
+    HintFilterAction => [
+        "例：person.read。「login.」のように「.」で終えると、その種類すべて",
+        "e.g. person.read; end with “.” (e.g. login.) for the whole family",
+    ],
+    LabelFrom => ["開始日", "From"],
+    LabelTo => ["終了日", "To"],
+    Search => ["検索する", "Search"],
+    ClearFilters => ["条件をクリア", "Clear filters"],
+    ColSeq => ["番号", "No."],
+    ColAt => ["日時", "Time"],
+    ColActor => ["操作者", "Actor"],
+    ColSource => ["接続元", "Source"],
+    ColSurface => ["画面", "Surface"],
+    ColAction => ["操作", "Action"],
+    ColSubjects => ["対象者", "Subjects"],
+    ColFields => ["項目", "Fields"],
+    ColOutcome => ["結果", "Outcome"],
+    ColReason => ["理由", "Reason"],
+    ColRequestId => ["リクエストID", "Request ID"],
+    OutcomeAllowed => ["許可", "Allowed"],
+    OutcomeDenied => ["拒否", "Denied"],
+    OutcomeFailed => ["失敗", "Failed"],
+    NoEntries => ["条件に合う記録はありません。", "No entries match."],
+    LoadOlder => ["さらに古い記録を読み込む", "Load older entries"],
+    EntriesShown => ["件を表示中", "entries shown"],
+    VerifyTitle => ["改ざんの検証", "Tamper check"],
+    VerifyLead => [
+        "記録のつながり（ハッシュチェーン）を最初から確かめ、書き換え・削除・挿入がないかを検証します。",
+        "Checks the hash chain from the start for edited, deleted or inserted entries.",
+    ],
+    VerifyChain => ["検証する", "Verify"],
+    ChainIntact => [
+        "改ざんは見つかりませんでした。",
+        "No tampering was found.",
+    ],
+    ChainChecked => ["確認した記録", "Entries checked"],
+    ChainBroken => ["改ざんの疑いがあります", "Possible tampering found"],
+    ChainWhere => ["最初に問題が見つかった記録の番号", "First problem at entry no."],
+    ChainKind => ["問題の種類", "Kind"],
+    ChainEdited => ["内容の書き換え", "Edited"],
+    ChainMissing => ["記録の欠落", "Missing"],
+    ChainInserted => ["記録の挿入", "Inserted"],
+    ChainReordered => ["順序の入れ替え", "Reordered"],
+    ChainTruncated => ["末尾の削除", "Truncated"],
+    ChainNextSteps => [
+        "システムの管理担当に、番号と種類を添えて連絡してください。",
+        "Tell your system administrator, giving the number and kind.",
+    ],
+    ExportTitle => ["CSV出力", "CSV export"],
+    ExportLead => [
+        "上の絞り込み条件に合う記録をCSV（UTF-8）で保存します。出力の前に本人確認があり、出力したことも記録されます。",
+        "Saves the entries matching the filters above as CSV (UTF-8). You confirm it is you first, and the export is logged.",
+    ],
+    DownloadCsv => ["CSVをダウンロード", "Download CSV"],
+    Downloaded => ["CSVをダウンロードしました。", "The CSV has been downloaded."],
+    DownloadFailed => [
+        "ダウンロードを始められませんでした。ブラウザのダウンロードの設定を確かめてください。",
+        "The download could not start. Please check your browser's download settings.",
+    ],
+
+    // Alerts
+    AlertsTitle => ["アラート", "Alerts"],
+    AlertsLead => [
+        "不正アクセスの疑いなどを検知した通知です。内容を確かめたら「確認済みにする」を押してください。",
+        "Notices of suspicious activity. Once you have looked into one, mark it as checked.",
+    ],
+    NoAlerts => ["アラートはありません。", "There are no alerts."],
+    ColKind => ["種類", "Kind"],
+    ColMessage => ["内容", "Message"],
+    ColUser => ["ユーザー", "User"],
+    Acknowledge => ["確認済みにする", "Mark as checked"],
+    AcknowledgedBy => ["確認済み", "Checked by"],
+    Unacknowledged => ["未確認", "Not checked"],
+    AlertFailedLogins => ["ログイン失敗の集中", "Burst of failed logins"],
+    AlertOutsideNetwork => ["許可されていないネットワークからの接続", "Access from outside the permitted network"],
+    AlertCrossTenant => ["他の自治体のデータへのアクセスの試み", "Attempt to reach another municipality's data"],
+    AlertLargeRead => ["大量の閲覧", "Unusually large reads"],
+    AlertMyNumberViews => ["個人番号の閲覧の集中", "Many My Number views"],
+    OutboxTitle => ["管理者への通知（送信済み）", "Notices sent to administrators"],
+    OutboxLead => [
+        "アラートなどについて、管理者あてに送った通知の控えです。",
+        "Copies of the notices sent to administrators about alerts and other events.",
+    ],
+    NoOutbox => ["送信した通知はありません。", "No notices have been sent."],
+    LabelTo2 => ["宛先", "To"],
+
+    // Review
+    ReviewTitle => ["アカウントの棚卸し", "Access review"],
+    ReviewLead => [
+        "すべてのアカウントと権限を定期的に見直します。90日以上使われていないアカウントは強調して表示します。不要なアカウントは「ユーザー」の画面で無効にしてください。",
+        "Review every account and its rights regularly. Accounts unused for 90 days or more are highlighted. Deactivate unneeded ones on the Users page.",
+    ],
+    LastReview => ["前回の棚卸し", "Last review"],
+    NoReviewYet => ["まだ棚卸しの記録はありません。", "No review has been recorded yet."],
+    ReviewedBy => ["実施者", "Reviewed by"],
+    ReviewedAt => ["実施日時", "Reviewed at"],
+    LabelNote => ["メモ", "Note"],
+    GeneratedAt => ["一覧の作成日時", "List generated at"],
+    ColUnused => ["利用状況", "Use"],
+    Unused => ["90日以上未使用", "Unused for 90+ days"],
+    InUse => ["利用あり", "In use"],
+    RecordReview => ["棚卸しの完了を記録する", "Record the review as done"],
+    HintReviewNote => [
+        "確認した内容や対応（無効にしたアカウントなど）を書いてください。",
+        "Write what you checked and did (e.g. accounts deactivated).",
+    ],
+    EmptyReviewNote => ["メモを入力してください。", "Please enter a note."],
+    ReviewRecorded => ["棚卸しの完了を記録しました。", "The review has been recorded."],
+    UnusedCount => ["未使用のアカウント", "Unused accounts"],
+}
+
+impl Msg {
+    /// The text in `lang`.
+    pub fn text(self, lang: Lang) -> &'static str {
+        let [ja, en] = self.texts();
+        match lang {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+}
+
+/// The language in context, with the staff table. `Copy`, so closures in views can capture it.
+#[derive(Debug, Clone, Copy)]
+pub struct Tx(I18n);
+
+impl Tx {
+    /// The current language (reactive).
+    pub fn lang(self) -> Lang {
+        self.0.lang()
+    }
+
+    /// The text of `msg` in the current language (reactive).
+    pub fn t(self, msg: Msg) -> &'static str {
+        msg.text(self.0.lang())
+    }
+
+    /// One of two strings by language (names that come in both, e.g. roles).
+    pub fn pick<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
+        match self.0.lang() {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+}
+
+/// The staff texts in the current language.
+pub fn use_tx() -> Tx {
+    Tx(use_i18n())
+}
+
+/// Sets `document.title` to `<page> | <service>` in the current language (WCAG 2.4.2).
+pub fn use_title(page: Msg) {
+    let tx = use_tx();
+    Effect::new(move |_| {
+        let lang = tx.lang();
+        document().set_title(&format!(
+            "{} | {}",
+            page.text(lang),
+            Msg::ServiceName.text(lang)
+        ));
+    });
+}
+
+/// The API's messages are written `日本語 / English`; this picks the half for `lang`, or gives
+/// the message whole when it is not in that form.
+pub fn api_message(lang: Lang, message: &str) -> &str {
+    match message.split_once(" / ") {
+        Some((ja, en)) => match lang {
+            Lang::Ja => ja.trim(),
+            Lang::En => en.trim(),
+        },
+        None => message,
+    }
+}
+
+/// A wait as people say it: `3分20秒` or `3 min 20 s`.
+pub fn format_wait(lang: Lang, seconds: u64) -> String {
+    let (minutes, seconds) = (seconds / 60, seconds % 60);
+    match (lang, minutes, seconds) {
+        (Lang::Ja, 0, s) => format!("{s}秒"),
+        (Lang::Ja, m, 0) => format!("{m}分"),
+        (Lang::Ja, m, s) => format!("{m}分{s}秒"),
+        (Lang::En, 0, s) => format!("{s} s"),
+        (Lang::En, m, 0) => format!("{m} min"),
+        (Lang::En, m, s) => format!("{m} min {s} s"),
+    }
+}
+
+/// When the session ends: the time of day it ends regardless, and the idle limit.
+pub fn format_session_end(lang: Lang, ends_at: &str, idle_s: u64) -> String {
+    let idle_min = idle_s.div_ceil(60);
+    match lang {
+        Lang::Ja => format!("{ends_at}まで（操作がないと{idle_min}分で終了）"),
+        Lang::En => format!("until {ends_at} (ends after {idle_min} min without activity)"),
+    }
+}
+
+/// `2026-04-01 09:05` from the parts of a local time.
+pub fn format_local(year: u32, month: u32, day: u32, hour: u32, minute: u32) -> String {
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}")
+}
+
+/// An RFC 3339 time from the API in the browser's time zone (the staff's, i.e. Japan's), or the
+/// text as sent if the browser cannot read it.
+pub fn local_time(rfc3339: &str) -> String {
+    let date = Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    format_local(
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+    )
+}
+
+/// `HH:MM` of a moment given in milliseconds since the epoch, in the browser's time zone.
+pub fn local_clock(ms: f64) -> String {
+    let date = Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+pub fn permission_label(lang: Lang, permission: Permission) -> &'static str {
+    match lang {
+        Lang::Ja => permission.label_ja(),
+        Lang::En => permission.label_en(),
+    }
+}
+
+pub fn duty_label(lang: Lang, duty: Duty) -> &'static str {
+    match lang {
+        Lang::Ja => duty.label_ja(),
+        Lang::En => duty.label_en(),
+    }
+}
+
+pub fn class_label(lang: Lang, class: UserClass) -> &'static str {
+    match class {
+        UserClass::MunicipalStaff => Msg::ClassMunicipal.text(lang),
+        UserClass::ClinicStaff => Msg::ClassClinic.text(lang),
+    }
+}
+
+pub fn status_label(lang: Lang, status: RequestStatus) -> &'static str {
+    match status {
+        RequestStatus::Pending => Msg::StatusPending.text(lang),
+        RequestStatus::Approved => Msg::StatusApproved.text(lang),
+        RequestStatus::Rejected => Msg::StatusRejected.text(lang),
+    }
+}
+
+pub fn outcome_label(lang: Lang, outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Allowed => Msg::OutcomeAllowed.text(lang),
+        Outcome::Denied => Msg::OutcomeDenied.text(lang),
+        Outcome::Failed => Msg::OutcomeFailed.text(lang),
+    }
+}
+
+pub fn alert_label(lang: Lang, kind: AlertKind) -> &'static str {
+    match kind {
+        AlertKind::FailedLoginBurst => Msg::AlertFailedLogins.text(lang),
+        AlertKind::OutsideNetwork => Msg::AlertOutsideNetwork.text(lang),
+        AlertKind::CrossTenantAttempt => Msg::AlertCrossTenant.text(lang),
+        AlertKind::LargeRead => Msg::AlertLargeRead.text(lang),
+        AlertKind::MyNumberViews => Msg::AlertMyNumberViews.text(lang),
+    }
+}
+
+/// A chain problem's kind (`edited`, `missing`, …) in words; an unknown kind as sent.
+pub fn chain_problem_label(lang: Lang, kind: &str) -> String {
+    let msg = match kind {
+        "edited" => Msg::ChainEdited,
+        "missing" => Msg::ChainMissing,
+        "inserted" => Msg::ChainInserted,
+        "reordered" => Msg::ChainReordered,
+        "truncated" => Msg::ChainTruncated,
+        other => return other.to_owned(),
+    };
+    msg.text(lang).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn every_message_has_japanese_and_english_that_differ() {
+        // A copy-paste slip (English left in the Japanese column or vice versa) shows up here.
+        for &msg in Msg::ALL {
+            let [ja, en] = msg.texts();
+            assert_ne!(ja, en, "{msg:?}");
+            assert!(!ja.is_ascii(), "{msg:?} has no Japanese");
+            assert!(
+                !en.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)
+                    || ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{msg:?} English has Japanese in it"
+            );
+        }
+    }
+
+    #[test]
+    fn api_messages_show_the_half_in_the_ui_language() {
+        let message = "ログインしてください / please log in";
+        assert_eq!(api_message(Lang::Ja, message), "ログインしてください");
+        assert_eq!(api_message(Lang::En, message), "please log in");
+        assert_eq!(
+            api_message(Lang::Ja, "password too short"),
+            "password too short"
+        );
+    }
+
+    #[test]
+    fn waits_read_as_minutes_and_seconds() {
+        assert_eq!(format_wait(Lang::Ja, 45), "45秒");
+        assert_eq!(format_wait(Lang::Ja, 300), "5分");
+        assert_eq!(format_wait(Lang::Ja, 200), "3分20秒");
+        assert_eq!(format_wait(Lang::En, 200), "3 min 20 s");
+        assert_eq!(format_wait(Lang::En, 60), "1 min");
+    }
+
+    #[test]
+    fn session_ends_name_the_time_and_the_idle_limit_rounded_up() {
+        assert_eq!(
+            format_session_end(Lang::Ja, "17:45", 899),
+            "17:45まで（操作がないと15分で終了）"
+        );
+        assert_eq!(
+            format_session_end(Lang::En, "17:45", 900),
+            "until 17:45 (ends after 15 min without activity)"
+        );
+    }
+
+    #[test]
+    fn local_times_are_zero_padded() {
+        assert_eq!(format_local(2026, 4, 1, 9, 5), "2026-04-01 09:05");
+    }
+
+    #[test]
+    fn chain_problems_are_named_and_unknown_ones_shown_as_sent() {
+        assert_eq!(chain_problem_label(Lang::Ja, "edited"), "内容の書き換え");
+        assert_eq!(chain_problem_label(Lang::En, "missing"), "Missing");
+        assert_eq!(chain_problem_label(Lang::Ja, "other"), "other");
+    }
+}

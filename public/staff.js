@@ -1,0 +1,5 @@
+// Boots the staff bundle (/admin, /clinic): fetches and instantiates the wasm, whose main mounts
+// the app. A file rather than an inline script, so a strict Content-Security-Policy holds.
+import init from '/sesshu-staff.js';
+
+init();
