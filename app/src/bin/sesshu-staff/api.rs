@@ -283,6 +283,12 @@ pub async fn update_role(code: &str, role_id: &str, body: &RoleInput) -> Result<
     .await
 }
 
+/// Requests a page's data only to be refused (the answer is not used): the refusal is what the
+/// server records in the operation log.
+pub async fn probe(code: &str, rest: &str) {
+    let _ = send_for_status::<()>(Request::get(&object(Surface::Admin, code, rest)), None).await;
+}
+
 pub async fn users(code: &str) -> Result<Vec<User>, StaffError> {
     get(&object(Surface::Admin, code, "users")).await
 }

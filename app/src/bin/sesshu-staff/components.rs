@@ -154,12 +154,24 @@ pub fn NoPermission() -> impl IntoView {
 pub fn RequirePermission(
     /// The permissions of which one suffices.
     any: &'static [Permission],
+    /// The API route (under `/m/{code}/`) the page reads. When the page is refused, it is still
+    /// requested once, so the server refuses it too and the attempt is in the operation log.
+    #[prop(optional)]
+    probe: Option<&'static str>,
     /// The page.
     children: ChildrenFn,
 ) -> impl IntoView {
     let staff = use_current_staff();
     // A memo, so a renewed session (after re-authentication) does not rebuild the page.
     let allowed = Memo::new(move |_| staff.has_any(any));
+    if let Some(probe) = probe
+        && !allowed.get_untracked()
+    {
+        let code = staff.code();
+        leptos::task::spawn_local(async move {
+            crate::api::probe(&code, probe).await;
+        });
+    }
     move || {
         if allowed.get() {
             children().into_any()

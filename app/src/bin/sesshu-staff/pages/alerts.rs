@@ -16,7 +16,7 @@ pub fn AlertsPage() -> impl IntoView {
     let staff = use_current_staff();
     let may_see_outbox = Memo::new(move |_| staff.has_any(&[Permission::ManageUsers]));
     view! {
-        <RequirePermission any=ALERTS>
+        <RequirePermission any=ALERTS probe="alerts">
             <Alerts />
             <Show when=move || may_see_outbox.get()>
                 <Outbox />

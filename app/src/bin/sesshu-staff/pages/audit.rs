@@ -17,7 +17,7 @@ use sesshu_domain::staff::{AuditEntry, ChainReport, Outcome};
 pub fn AuditPage() -> impl IntoView {
     use_title(Msg::AuditTitle);
     view! {
-        <RequirePermission any=AUDIT>
+        <RequirePermission any=AUDIT probe="audit">
             <Audit />
         </RequirePermission>
     }

@@ -18,7 +18,7 @@ use sesshu_domain::staff::{Decision, ReviewReport, ReviewRow};
 pub fn ReviewPage() -> impl IntoView {
     use_title(Msg::ReviewTitle);
     view! {
-        <RequirePermission any=REVIEW>
+        <RequirePermission any=REVIEW probe="review">
             <Review />
         </RequirePermission>
     }

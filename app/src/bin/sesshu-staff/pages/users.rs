@@ -18,7 +18,7 @@ use sesshu_domain::staff::{Institution, InstitutionKind, Role, User, UserClass, 
 pub fn UsersPage() -> impl IntoView {
     use_title(Msg::UsersTitle);
     view! {
-        <RequirePermission any=USERS>
+        <RequirePermission any=USERS probe="users">
             <Users />
         </RequirePermission>
     }
