@@ -139,9 +139,9 @@ impl ResidentService {
                 continue;
             }
             let municipality = self.municipality_ref(&residence.municipality).await?;
-            for entry in &view.records {
+            for entry in view.records {
                 let id = public_record_id(&residence.municipality, &entry.record_id);
-                list.push(entry.to_summary(id, municipality.clone()));
+                list.push(entry.into_summary(id, municipality.clone()));
             }
         }
         list.sort_by(|a, b| {

@@ -27,7 +27,12 @@ use crate::tenancy::Tenant;
 pub const VIEW_SCHEMA: Schema = Schema {
     name: "resident_view",
     version: 1,
-    attributes: &[("view", Protection::EncryptAndSign)],
+    attributes: &[
+        // JSON, as the first views were written; read only.
+        ("view", Protection::EncryptAndSign),
+        // postcard: decodes in a fraction of JSON's time on the hottest read path.
+        ("view_bin", Protection::EncryptAndSign),
+    ],
 };
 
 const VIEW_SK: &str = "VIEW";
@@ -70,14 +75,14 @@ impl ViewEntry {
     }
 
     /// The list entry with the id and municipality the resident sees.
-    pub fn to_summary(&self, id: String, municipality: MunicipalityRef) -> RecordSummary {
+    pub fn into_summary(self, id: String, municipality: MunicipalityRef) -> RecordSummary {
         RecordSummary {
             id,
             vaccinated_on: self.vaccinated_on,
-            vaccination_name: self.vaccination_name.clone(),
-            vaccination_name_en: self.vaccination_name_en.clone(),
+            vaccination_name: self.vaccination_name,
+            vaccination_name_en: self.vaccination_name_en,
             dose_number: self.dose_number,
-            vaccine_name: self.vaccine_name.clone(),
+            vaccine_name: self.vaccine_name,
             municipality,
         }
     }
@@ -125,12 +130,17 @@ pub async fn get(
     };
     let version = item.version;
     let opened = tenant.cipher.open(&VIEW_SCHEMA, item).await?;
-    let body = opened
-        .get("view")
-        .and_then(AttrValue::as_s)
-        .ok_or_else(|| CoreError::Corrupt("resident view body".into()))?;
-    let view = serde_json::from_str(body)
-        .map_err(|_| CoreError::Corrupt("resident view does not decode".into()))?;
+    let view = if let Some(bytes) = opened.get("view_bin").and_then(AttrValue::as_b) {
+        postcard::from_bytes(bytes)
+            .map_err(|_| CoreError::Corrupt("resident view does not decode".into()))?
+    } else {
+        let body = opened
+            .get("view")
+            .and_then(AttrValue::as_s)
+            .ok_or_else(|| CoreError::Corrupt("resident view body".into()))?;
+        serde_json::from_str(body)
+            .map_err(|_| CoreError::Corrupt("resident view does not decode".into()))?
+    };
     Ok(Some((view, version)))
 }
 
@@ -141,9 +151,9 @@ pub async fn put_write(
     view: &ResidentView,
     read_version: Option<u64>,
 ) -> Result<Write, CoreError> {
-    let body = serde_json::to_string(view)
+    let body = postcard::to_allocvec(view)
         .map_err(|_| CoreError::Corrupt("resident view does not encode".into()))?;
-    let item = Item::new(view_key(subject_no)).with("view", AttrValue::S(body));
+    let item = Item::new(view_key(subject_no)).with("view_bin", AttrValue::B(body));
     let sealed = tenant.cipher.seal(&VIEW_SCHEMA, item).await?;
     Ok(match read_version {
         Some(version) => Write::Put {
