@@ -475,3 +475,32 @@ async fn the_same_read_repeated_within_a_minute_is_logged_once_and_again_after_i
     }
     assert_eq!(count, 2);
 }
+
+#[tokio::test]
+async fn a_view_written_as_json_by_an_earlier_version_still_reads() {
+    let app = spawn_app().await;
+    let cookie = app.login_as(0).await;
+    let before = app.get("/api/resident/records", Some(&cookie)).await.json();
+    let (tenant, subject_no, _) = first_residence(&app).await;
+    let (view, version) = sesshu_core::resident_view::get(&tenant, &subject_no)
+        .await
+        .unwrap()
+        .unwrap();
+    let legacy = sesshu_store::Item::new(sesshu_core::resident_view::view_key(&subject_no)).with(
+        "view",
+        sesshu_store::AttrValue::S(serde_json::to_string(&view).unwrap()),
+    );
+    let sealed = tenant
+        .cipher
+        .seal(&sesshu_core::resident_view::VIEW_SCHEMA, legacy)
+        .await
+        .unwrap()
+        .with_version(version + 1);
+    tenant
+        .store
+        .put(sealed, sesshu_store::Condition::VersionIs(version))
+        .await
+        .unwrap();
+    let after = app.get("/api/resident/records", Some(&cookie)).await.json();
+    assert_eq!(before, after);
+}
