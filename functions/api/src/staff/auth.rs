@@ -145,6 +145,11 @@ pub async fn totp(State(state): State<StaffState>, request: Request) -> Response
                 Err(failure) => failure.into_response(),
             }
         }
+        // No password step in progress (never, or over five minutes ago): `unauthenticated`,
+        // so the app goes back to the password step; a wrong code stays `login_failed`.
+        Err(CoreError::Unauthenticated(
+            reason @ ("no password step in progress" | "the password step expired"),
+        )) => ApiFailure::from(CoreError::Unauthenticated(reason)).into_response(),
         Err(error) => login_error(error).into_response(),
     };
     with_note(response, note)

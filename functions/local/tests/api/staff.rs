@@ -315,6 +315,11 @@ async fn the_password_step_expires_after_five_minutes() {
         )
         .await;
     assert_eq!(late.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        late.json()["code"],
+        "unauthenticated",
+        "the app goes back to the password step"
+    );
 }
 
 // --- sessions --------------------------------------------------------------------------------
