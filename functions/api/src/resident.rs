@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::Extensions;
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
@@ -241,15 +241,8 @@ fn log_read(
     let Ok(tenant) = state.service.platform().tenant(&residence.municipality) else {
         return;
     };
-    let source = extensions
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
-        .or_else(|| {
-            extensions
-                .get::<crate::staff::ClientAddress>()
-                .map(|a| a.0.to_string())
-        })
-        .unwrap_or_else(|| "unknown".into());
+    let source = crate::staff::client_address(extensions)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())

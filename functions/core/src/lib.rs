@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod clock;
+pub mod digest;
 pub mod directory;
 pub mod error;
 pub mod mynaportal_token;

@@ -8,6 +8,7 @@ use sesshu_crypto::KeyPurpose;
 use sesshu_domain::MunicipalityCode;
 use sesshu_domain::dto::{self, MunicipalityRef, RecordDetail, RecordList};
 
+use crate::digest::constant_time_eq;
 use crate::directory::Directory;
 use crate::error::CoreError;
 use crate::mynaportal_token::TokenVerifier;
@@ -218,8 +219,4 @@ fn parse_public_record_id(public_id: &str) -> Option<(MunicipalityCode, &str)> {
         && record_id.len() <= 64
         && record_id.bytes().all(|b| b.is_ascii_alphanumeric());
     valid.then_some((code, record_id))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -60,7 +60,8 @@ fn note_for(municipality: &str, user_id: &str) -> AuditNote {
 
 /// The source address as text, for the lockout counters.
 fn source_of(headers_request: &Request) -> String {
-    client_address(headers_request).map_or_else(|| "unknown".into(), |ip| ip.to_string())
+    client_address(headers_request.extensions())
+        .map_or_else(|| "unknown".into(), |ip| ip.to_string())
 }
 
 async fn json_body<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, ApiFailure> {

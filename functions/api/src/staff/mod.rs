@@ -185,16 +185,15 @@ pub struct AuditNote {
 }
 
 /// The client's address: the accepted socket's peer locally, the gateway's `sourceIp` in Lambda.
-fn client_address(request: &Request) -> Option<IpAddr> {
-    request
-        .extensions()
+pub(crate) fn client_address(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())
-        .or_else(|| request.extensions().get::<ClientAddress>().map(|a| a.0))
+        .or_else(|| extensions.get::<ClientAddress>().map(|a| a.0))
 }
 
 async fn guard(State(state): State<StaffState>, mut request: Request, next: Next) -> Response {
-    let source = client_address(&request);
+    let source = client_address(request.extensions());
     let source_text = source.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let request_id = request
         .headers()

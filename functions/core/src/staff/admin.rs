@@ -13,7 +13,8 @@ use crate::persons;
 
 use super::StaffContext;
 use super::accounts::{self, ActivationCode, StaffAccount, StoredRequest, StoredReview, rfc3339};
-use super::auth::{new_activation_code, sha256_hex};
+use super::auth::new_activation_code;
+use crate::digest::sha256_hex;
 
 /// An issued account's activation code works this long.
 pub const ACTIVATION_S: u64 = 7 * 24 * 60 * 60;

@@ -9,8 +9,8 @@ use sesshu_domain::MunicipalityCode;
 use sesshu_domain::staff::{
     Activation, Enrollment, PasswordLogin, Reauthentication, RecoveryCodes,
 };
-use sha2::{Digest, Sha256};
 
+use crate::digest::{constant_time_eq, sha256_hex};
 use crate::directory::Directory;
 use crate::error::CoreError;
 use crate::session::SessionSealer;
@@ -549,15 +549,4 @@ fn normalize_recovery(code: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
         .collect()
-}
-
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

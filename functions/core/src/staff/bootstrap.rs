@@ -9,7 +9,8 @@ use crate::tenancy::Tenant;
 
 use super::accounts::{self, ActivationCode, StaffAccount, rfc3339};
 use super::admin::ACTIVATION_S;
-use super::auth::{new_activation_code, sha256_hex};
+use super::auth::new_activation_code;
+use crate::digest::sha256_hex;
 
 /// The department the first administrator belongs to until they set up the real ones.
 pub const FIRST_DEPARTMENT: &str = "D-ADMIN";

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use sesshu_crypto::{Protection, Schema};
 use sesshu_domain::MunicipalityCode;
 use sesshu_store::{AttrValue, Condition, Item, Key};
-use sha2::{Digest, Sha256};
 
+use crate::digest::sha256_hex;
 use crate::error::CoreError;
 use crate::tenancy::Tenant;
 
@@ -79,9 +79,7 @@ pub fn new_token() -> String {
 }
 
 fn session_key(token: &str) -> Key {
-    let hash = Sha256::digest(token.as_bytes());
-    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-    Key::new(format!("SESSION#{hex}"), "S")
+    Key::new(format!("SESSION#{}", sha256_hex(token)), "S")
 }
 
 /// Stores a new session; returns its token.

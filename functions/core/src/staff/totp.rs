@@ -5,6 +5,8 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha1::Sha1;
 
+use crate::digest::constant_time_eq;
+
 pub const STEP_SECONDS: u64 = 30;
 pub const DIGITS: u32 = 6;
 /// Steps of clock drift accepted either side of now.
@@ -57,10 +59,6 @@ pub fn matching_step(secret: &[u8], code: &str, epoch_s: u64) -> Option<u64> {
     (now.saturating_sub(DRIFT_STEPS)..=now + DRIFT_STEPS)
         .rev()
         .find(|&step| constant_time_eq(code_at_step(secret, step).as_bytes(), code.as_bytes()))
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

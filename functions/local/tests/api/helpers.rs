@@ -323,3 +323,32 @@ impl TestApp {
         step2.cookie(&format!("sesshu_{}", login.surface)).unwrap()
     }
 }
+
+impl TestApp {
+    /// The operation-log entries of `action` in `municipality`, waiting (up to a second) until
+    /// there are `want`: resident reads are logged without the resident waiting for the commit.
+    pub async fn audit_entries_eventually(
+        &self,
+        municipality: &str,
+        admin_cookie: &str,
+        action: &str,
+        want: usize,
+    ) -> Vec<serde_json::Value> {
+        let mut entries = Vec::new();
+        for _ in 0..50 {
+            let page = self
+                .get(
+                    &format!("/api/admin/m/{municipality}/audit?action={action}"),
+                    Some(admin_cookie),
+                )
+                .await
+                .json();
+            entries = page["entries"].as_array().unwrap().clone();
+            if entries.len() >= want {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        entries
+    }
+}

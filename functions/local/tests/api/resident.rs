@@ -394,21 +394,9 @@ async fn a_residents_read_of_records_is_written_to_the_municipalitys_operation_l
     let code = list["records"][0]["id"].as_str().unwrap()[..6].to_owned();
     let admin = app.staff_login(&code, "admin").await;
     // Resident reads are logged without making the resident wait for the commit.
-    let mut entries = Vec::new();
-    for _ in 0..50 {
-        let page = app
-            .get(
-                &format!("/api/admin/m/{code}/audit?action=resident.records.read"),
-                Some(&admin),
-            )
-            .await
-            .json();
-        entries = page["entries"].as_array().unwrap().clone();
-        if !entries.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let entries = app
+        .audit_entries_eventually(&code, &admin, "resident.records.read", 1)
+        .await;
     assert_eq!(entries.len(), 1);
     let subject = entries[0]["subjects"][0].as_str().unwrap();
     assert_eq!(entries[0]["actor"], format!("resident:{subject}"));
@@ -428,21 +416,9 @@ async fn a_residents_read_of_one_record_is_logged_with_the_record_action() {
     app.get(&format!("/api/resident/records/{id}"), Some(&cookie))
         .await;
     let admin = app.staff_login(&code, "admin").await;
-    let mut entries = Vec::new();
-    for _ in 0..50 {
-        let page = app
-            .get(
-                &format!("/api/admin/m/{code}/audit?action=resident.record.read"),
-                Some(&admin),
-            )
-            .await
-            .json();
-        entries = page["entries"].as_array().unwrap().clone();
-        if !entries.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let entries = app
+        .audit_entries_eventually(&code, &admin, "resident.record.read", 1)
+        .await;
     assert_eq!(entries.len(), 1);
 }
 
@@ -458,21 +434,10 @@ async fn the_same_read_repeated_within_a_minute_is_logged_once_and_again_after_i
     app.clock.advance(61);
     app.get("/api/resident/records", Some(&cookie)).await;
     let admin = app.staff_login(&code, "admin").await;
-    let mut count = 0;
-    for _ in 0..50 {
-        let page = app
-            .get(
-                &format!("/api/admin/m/{code}/audit?action=resident.records.read"),
-                Some(&admin),
-            )
-            .await
-            .json();
-        count = page["entries"].as_array().unwrap().len();
-        if count == 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let count = app
+        .audit_entries_eventually(&code, &admin, "resident.records.read", 2)
+        .await
+        .len();
     assert_eq!(count, 2);
 }
 
