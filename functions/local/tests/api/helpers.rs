@@ -8,7 +8,6 @@ use http_body_util::BodyExt;
 use sesshu_core::clock::FixedClock;
 use sesshu_local::demo::DemoData;
 use sesshu_local::{CLIENT_ID, LocalConfig, LocalSystem, build_with_clock};
-use time::macros::datetime;
 use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
@@ -53,7 +52,8 @@ fn config(dir: &Path) -> LocalConfig {
 }
 
 fn clock() -> Arc<FixedClock> {
-    Arc::new(FixedClock::at(datetime!(2026-11-25 09:00 UTC)))
+    // Now, not a fixed instant: the embedded store judges TTL expiry by the real clock.
+    Arc::new(FixedClock::at(time::OffsetDateTime::now_utc()))
 }
 
 /// The demo data is generated once per test binary into a template directory (closed again
