@@ -13,12 +13,13 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, ConditionCheck, Delete, KeySchemaElement, KeyType, Put,
-    PutRequest, ScalarAttributeType, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
-    TransactWriteItem, WriteRequest,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, DeleteRequest,
+    KeySchemaElement, KeyType, KeysAndAttributes, Put, PutRequest, ScalarAttributeType,
+    TableStatus, TimeToLiveSpecification, TimeToLiveStatus, TransactWriteItem, WriteRequest,
 };
 use sesshu_store::{
-    Condition, Item, Key, Page, Query, Store, StoreError, Write, now_epoch_s, validate_writes,
+    BatchWrite, Condition, Item, Key, Page, Query, Store, StoreError, Write, now_epoch_s,
+    validate_batch, validate_writes,
 };
 
 use crate::backoff::{Attempt, Backoff, ErrorClass, classify};
@@ -29,6 +30,9 @@ pub const PLATFORM_TABLE: &str = "platform";
 
 /// Most puts one BatchWriteItem request may carry.
 const BATCH_WRITE_LIMIT: usize = 25;
+
+/// Most keys one BatchGetItem request may carry.
+const BATCH_GET_LIMIT: usize = 100;
 
 /// Hands out the [`Store`] of each table under one name prefix.
 #[derive(Clone)]
@@ -220,62 +224,115 @@ impl DynamoStore {
         &self.table
     }
 
-    /// Writes `items` unconditionally, 25 per BatchWriteItem, retrying unprocessed items with
-    /// backoff. Not atomic: on error some items may be written (re-running is safe, since the
-    /// writes are idempotent). Each key may appear only once.
+    /// Writes `items` unconditionally; see [`Store::write_batch`].
     pub async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
-        let mut seen = BTreeSet::new();
-        for item in &items {
-            item.validate()?;
-            if !seen.insert(&item.key) {
-                return Err(StoreError::Invalid(
-                    "a batch may write each key only once".into(),
-                ));
-            }
-        }
-        for chunk in items.chunks(BATCH_WRITE_LIMIT) {
-            let mut pending = chunk
-                .iter()
-                .map(|item| {
-                    PutRequest::builder()
-                        .set_item(Some(shape::to_attrs(item)))
-                        .build()
-                        .map(|put| WriteRequest::builder().put_request(put).build())
-                        .map_err(build_error)
+        self.write_batch(items.into_iter().map(BatchWrite::Put).collect())
+            .await
+    }
+
+    /// Sends one chunk (at most 25 writes) as BatchWriteItem, retrying unprocessed items with
+    /// backoff until the throttle budget is spent.
+    async fn write_chunk(&self, chunk: &[BatchWrite]) -> Result<(), StoreError> {
+        let mut pending = chunk
+            .iter()
+            .map(|write| match write {
+                BatchWrite::Put(item) => PutRequest::builder()
+                    .set_item(Some(shape::to_attrs(item)))
+                    .build()
+                    .map(|put| WriteRequest::builder().put_request(put).build())
+                    .map_err(build_error),
+                BatchWrite::Delete(key) => DeleteRequest::builder()
+                    .set_key(Some(shape::key_attrs(key)))
+                    .build()
+                    .map(|delete| WriteRequest::builder().delete_request(delete).build())
+                    .map_err(build_error),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut round = 0u32;
+        while !pending.is_empty() {
+            let requests = &HashMap::from([(self.table.clone(), pending)]);
+            let out = self
+                .backoff
+                .retry(move || async move {
+                    self.client
+                        .batch_write_item()
+                        .set_request_items(Some(requests.clone()))
+                        .send()
+                        .await
+                        .map_err(|err| attempt("BatchWriteItem", err))
                 })
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut round = 0u32;
-            while !pending.is_empty() {
-                let requests = &HashMap::from([(self.table.clone(), pending)]);
-                let out = self
-                    .backoff
-                    .retry(move || async move {
-                        self.client
-                            .batch_write_item()
-                            .set_request_items(Some(requests.clone()))
-                            .send()
-                            .await
-                            .map_err(|err| attempt("BatchWriteItem", err))
-                    })
-                    .await?;
-                pending = out
-                    .unprocessed_items
-                    .and_then(|mut unprocessed| unprocessed.remove(&self.table))
-                    .unwrap_or_default();
-                if pending.is_empty() {
-                    break;
-                }
-                if round >= self.backoff.max_throttle_retries {
-                    return Err(StoreError::Backend(format!(
-                        "BatchWriteItem: {} items still unprocessed after {round} retries; the table needs more capacity or the load must slow down",
-                        pending.len()
-                    )));
-                }
-                tokio::time::sleep(self.backoff.delay(round, &mut rand::thread_rng())).await;
-                round += 1;
+                .await?;
+            pending = out
+                .unprocessed_items
+                .and_then(|mut unprocessed| unprocessed.remove(&self.table))
+                .unwrap_or_default();
+            if pending.is_empty() {
+                break;
             }
+            if round >= self.backoff.max_throttle_retries {
+                return Err(StoreError::Backend(format!(
+                    "BatchWriteItem: {} items still unprocessed after {round} retries; the table needs more capacity or the load must slow down",
+                    pending.len()
+                )));
+            }
+            let delay = self.backoff.delay(round, &mut rand::thread_rng());
+            tokio::time::sleep(delay).await;
+            round += 1;
         }
         Ok(())
+    }
+
+    /// Reads up to 100 keys with BatchGetItem (strongly consistent), retrying unprocessed keys.
+    async fn get_chunk(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, StoreError> {
+        let mut pending: Vec<HashMap<String, AttributeValue>> =
+            keys.iter().map(shape::key_attrs).collect();
+        let mut found = HashMap::with_capacity(keys.len());
+        let mut round = 0u32;
+        while !pending.is_empty() {
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(pending))
+                .consistent_read(true)
+                .build()
+                .map_err(build_error)?;
+            let requests = &HashMap::from([(self.table.clone(), request)]);
+            let out = self
+                .backoff
+                .retry(move || async move {
+                    self.client
+                        .batch_get_item()
+                        .set_request_items(Some(requests.clone()))
+                        .send()
+                        .await
+                        .map_err(|err| attempt("BatchGetItem", err))
+                })
+                .await?;
+            for attrs in out
+                .responses
+                .and_then(|mut responses| responses.remove(&self.table))
+                .unwrap_or_default()
+            {
+                let item = shape::from_attrs(attrs)?;
+                found.insert(item.key.clone(), item);
+            }
+            pending = out
+                .unprocessed_keys
+                .and_then(|mut unprocessed| unprocessed.remove(&self.table))
+                .map(|rest| rest.keys)
+                .unwrap_or_default();
+            if pending.is_empty() {
+                break;
+            }
+            if round >= self.backoff.max_throttle_retries {
+                return Err(StoreError::Backend(format!(
+                    "BatchGetItem: {} keys still unprocessed after {round} retries; the table needs more capacity or the load must slow down",
+                    pending.len()
+                )));
+            }
+            let delay = self.backoff.delay(round, &mut rand::thread_rng());
+            tokio::time::sleep(delay).await;
+            round += 1;
+        }
+        Ok(found)
     }
 
     async fn put_one(&self, item: &Item, condition: Condition) -> Result<(), StoreError> {
@@ -472,6 +529,36 @@ impl Store for DynamoStore {
             [Write::Delete { key, condition }] => self.delete_one(key, *condition).await,
             _ => self.transact_many(&writes).await,
         }
+    }
+
+    async fn write_batch(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
+        validate_batch(&writes)?;
+        for chunk in writes.chunks(BATCH_WRITE_LIMIT) {
+            self.write_chunk(chunk).await?;
+        }
+        Ok(())
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        for key in keys {
+            key.validate()?;
+        }
+        // BatchGetItem refuses a key named twice; read each once and answer every position.
+        let distinct: Vec<Key> = keys
+            .iter()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .cloned()
+            .collect();
+        let mut found = HashMap::with_capacity(distinct.len());
+        for chunk in distinct.chunks(BATCH_GET_LIMIT) {
+            found.extend(self.get_chunk(chunk).await?);
+        }
+        let now = now_epoch_s();
+        Ok(keys
+            .iter()
+            .map(|key| found.get(key).filter(|item| !item.is_expired(now)).cloned())
+            .collect())
     }
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {

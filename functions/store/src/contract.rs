@@ -21,8 +21,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::{
-    AttrValue, Condition, Item, Key, MAX_TRANSACTION_WRITES, Page, Query, SkRange, Store,
-    StoreError, Write, now_epoch_s,
+    AttrValue, BatchWrite, Condition, Item, Key, MAX_TRANSACTION_WRITES, Page, Query, SkRange,
+    Store, StoreError, Write, now_epoch_s,
 };
 
 /// Expands to one `#[test]` per contract case, each on a fresh store from `$make`.
@@ -65,6 +65,9 @@ macro_rules! store_contract_tests {
             items_with_reserved_or_empty_attribute_names_are_invalid,
             empty_or_nul_keys_are_invalid,
             malformed_queries_and_cursors_are_invalid,
+            a_write_batch_of_many_puts_and_deletes_applies_each_of_them,
+            a_write_batch_touching_one_key_twice_is_invalid_and_writes_nothing,
+            get_many_returns_each_item_in_order_and_none_for_absent_or_expired,
         );
     };
 }
@@ -1180,4 +1183,95 @@ pub async fn malformed_queries_and_cursors_are_invalid(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(sort_keys(&second), ["R#2", "R#3"]);
+}
+
+/// A bulk batch larger than a transaction (and than DynamoDB's 25 per request) puts new items,
+/// replaces existing ones and deletes others, absent ones included.
+pub async fn a_write_batch_of_many_puts_and_deletes_applies_each_of_them(store: Arc<dyn Store>) {
+    put_all(
+        &store,
+        (0..10)
+            .map(|i| item("P#B", &format!("OLD#{i}")).with("v", AttrValue::N(0)))
+            .collect(),
+    )
+    .await;
+    let mut writes: Vec<BatchWrite> = (0..240)
+        .map(|i| BatchWrite::Put(item("P#B", &format!("NEW#{i:03}")).with("v", AttrValue::N(i))))
+        .collect();
+    writes.push(BatchWrite::Put(
+        item("P#B", "OLD#0").with("v", AttrValue::N(7)),
+    ));
+    for i in 1..5 {
+        writes.push(BatchWrite::Delete(key("P#B", &format!("OLD#{i}"))));
+    }
+    writes.push(BatchWrite::Delete(key("P#B", "NEVER")));
+    store.write_batch(writes).await.unwrap();
+
+    let stored = all_pages(&store, Query::prefix("P#B", "NEW#")).await;
+    assert_eq!(stored.len(), 240);
+    assert_eq!(stored[239].get("v"), Some(&AttrValue::N(239)));
+    let old = all_pages(&store, Query::prefix("P#B", "OLD#")).await;
+    assert_eq!(
+        sort_keys(&Page {
+            items: old.clone(),
+            next: None
+        }),
+        ["OLD#0", "OLD#5", "OLD#6", "OLD#7", "OLD#8", "OLD#9"]
+    );
+    assert_eq!(old[0].get("v"), Some(&AttrValue::N(7)), "replaced");
+    store.write_batch(Vec::new()).await.unwrap();
+}
+
+/// Naming one key twice in a batch is a caller bug (DynamoDB refuses it), found before anything
+/// is written.
+pub async fn a_write_batch_touching_one_key_twice_is_invalid_and_writes_nothing(
+    store: Arc<dyn Store>,
+) {
+    let writes = vec![
+        BatchWrite::Put(item("P#D", "A")),
+        BatchWrite::Put(item("P#D", "B")),
+        BatchWrite::Delete(key("P#D", "A")),
+    ];
+    assert_invalid(store.write_batch(writes).await, "one key twice");
+    assert!(
+        store
+            .query(&Query::partition("P#D"))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
+/// A bulk read answers position by position, absent and expired keys as `None`, across more keys
+/// than one DynamoDB BatchGetItem takes.
+pub async fn get_many_returns_each_item_in_order_and_none_for_absent_or_expired(
+    store: Arc<dyn Store>,
+) {
+    let now = now_epoch_s();
+    let mut items: Vec<Item> = (0..150)
+        .map(|i| item("P#G", &format!("I#{i:03}")).with("i", AttrValue::N(i)))
+        .collect();
+    items.push(item("P#G", "GONE").expiring_at(now - HOUR));
+    put_all(&store, items).await;
+    let mut keys: Vec<Key> = (0..150)
+        .rev()
+        .map(|i| key("P#G", &format!("I#{i:03}")))
+        .collect();
+    keys.insert(3, key("P#G", "ABSENT"));
+    keys.push(key("P#G", "GONE"));
+    let got = store.get_many(&keys).await.unwrap();
+    assert_eq!(got.len(), keys.len());
+    assert_eq!(
+        got[0].as_ref().and_then(|i| i.get("i")),
+        Some(&AttrValue::N(149))
+    );
+    assert_eq!(got[3], None);
+    assert_eq!(
+        got[4].as_ref().and_then(|i| i.get("i")),
+        Some(&AttrValue::N(146))
+    );
+    assert_eq!(got[keys.len() - 1], None);
+    assert_eq!(got.iter().filter(|i| i.is_some()).count(), 150);
+    assert!(store.get_many(&[]).await.unwrap().is_empty());
 }

@@ -58,6 +58,26 @@ impl Write {
     }
 }
 
+/// One write of a bulk [`Store::write_batch`]: unconditional, since DynamoDB's BatchWriteItem
+/// checks no conditions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchWrite {
+    /// Stores the item, replacing any item at its key.
+    Put(Item),
+    /// Removes the item at the key; removing an absent item succeeds.
+    Delete(Key),
+}
+
+impl BatchWrite {
+    /// The key this write touches.
+    pub fn key(&self) -> &Key {
+        match self {
+            BatchWrite::Put(item) => &item.key,
+            BatchWrite::Delete(key) => key,
+        }
+    }
+}
+
 /// Which sort keys a query returns within one partition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SkRange {
@@ -218,12 +238,48 @@ pub trait Store: Send + Sync + 'static {
     /// Up to [`MAX_TRANSACTION_WRITES`] writes to distinct keys that all happen or none do.
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError>;
 
+    /// Many unconditional writes to distinct keys, for bulk work such as imports. Each write is
+    /// idempotent, but the batch is NOT atomic: after an error any subset may have been applied,
+    /// so callers make their work resumable (an intent written first, the batch applied again)
+    /// instead of relying on all-or-nothing. The embedded store applies the whole batch in one
+    /// transaction; DynamoDB sends it as BatchWriteItem requests of 25 and retries what was left
+    /// unprocessed.
+    async fn write_batch(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError>;
+
+    /// The items at `keys`, in the same order (`None` for absent or expired ones). The default
+    /// reads them one by one; adapters with a bulk read override it.
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        let mut items = Vec::with_capacity(keys.len());
+        for key in keys {
+            items.push(self.get(key).await?);
+        }
+        Ok(items)
+    }
+
     /// One page of a partition's items in sort-key order, expired items left out.
     async fn query(&self, query: &Query) -> Result<Page, StoreError>;
 
     /// Physically removes items whose TTL passed before `now_epoch_s`; returns how many.
     /// (DynamoDB sweeps on its own; its adapter may return 0.)
     async fn sweep_expired(&self, now_epoch_s: u64) -> Result<usize, StoreError>;
+}
+
+/// Checks a bulk batch the same way for every adapter: valid keys and items, each key at most
+/// once (DynamoDB refuses a BatchWriteItem that names a key twice). An empty batch is fine.
+pub fn validate_batch(writes: &[BatchWrite]) -> Result<(), StoreError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for write in writes {
+        match write {
+            BatchWrite::Put(item) => item.validate()?,
+            BatchWrite::Delete(key) => key.validate()?,
+        }
+        if !seen.insert(write.key()) {
+            return Err(StoreError::Invalid(
+                "a batch may touch each key only once".into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks the shape of a transaction the same way for every adapter: 1 to

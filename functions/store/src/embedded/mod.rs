@@ -16,7 +16,8 @@ use async_trait::async_trait;
 use redb::{Database, ReadableDatabase as _, ReadableTable as _, TableDefinition};
 
 use crate::{
-    Condition, Item, Key, Page, Query, Store, StoreError, Write, now_epoch_s, validate_writes,
+    BatchWrite, Condition, Item, Key, Page, Query, Store, StoreError, Write, now_epoch_s,
+    validate_batch, validate_writes,
 };
 
 pub use tables::EmbeddedTables;
@@ -251,6 +252,65 @@ impl Store for EmbeddedStore {
             }
         })
         .await
+    }
+
+    async fn write_batch(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
+        validate_batch(&writes)?;
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let writes: Vec<Write> = writes
+            .into_iter()
+            .map(|write| match write {
+                BatchWrite::Put(item) => Write::Put {
+                    item,
+                    condition: Condition::None,
+                },
+                BatchWrite::Delete(key) => Write::Delete {
+                    key,
+                    condition: Condition::None,
+                },
+            })
+            .collect();
+        self.blocking(move |db| {
+            let txn = db.begin_write().map_err(backend)?;
+            match apply(&txn, &writes, now_epoch_s()) {
+                Ok(_) => txn.commit().map_err(backend),
+                Err(error) => {
+                    let _ = txn.abort();
+                    Err(error)
+                }
+            }
+        })
+        .await
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        for key in keys {
+            key.validate()?;
+        }
+        let encoded: Vec<Vec<u8>> = keys.iter().map(codec::item_key).collect();
+        let now = now_epoch_s();
+        let read = move |db: &Database| {
+            let txn = db.begin_read().map_err(backend)?;
+            let items = txn.open_table(ITEMS).map_err(backend)?;
+            encoded
+                .iter()
+                .map(|key| match items.get(key.as_slice()).map_err(backend)? {
+                    Some(value) => {
+                        let item = codec::decode_item(value.value())?;
+                        Ok((!item.is_expired(now)).then_some(item))
+                    }
+                    None => Ok(None),
+                })
+                .collect()
+        };
+        // A few point reads are cheaper inline than a hop to the blocking pool (see `get`).
+        if keys.len() <= 8 {
+            read(&self.db)
+        } else {
+            self.blocking(read).await
+        }
     }
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
