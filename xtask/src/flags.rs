@@ -61,6 +61,12 @@ impl Args {
         positional
     }
 
+    /// Every remaining argument as given, for commands that pass them through to a binary
+    /// which checks them itself.
+    pub fn into_rest(self) -> Vec<String> {
+        self.rest
+    }
+
     /// Fails on anything left over, so a mistyped flag is never silently ignored.
     pub fn finish(self) -> Result<()> {
         if let Some(unknown) = self.rest.first() {

@@ -9,6 +9,8 @@ mod bench;
 mod cmd;
 mod e2e;
 mod flags;
+mod fuzz;
+mod gen_persons;
 mod install;
 mod project;
 mod run;
@@ -43,6 +45,15 @@ commands:
                               check the hash chain of a local operation log
                               (a municipality code or `platform`); fails
                               unless it is intact; stop the server first
+  gen-persons --rows N --municipality CODE --encoding cp932|utf8|utf8-bom
+              --out PATH [--seed S] [--error-every K]
+                              write a realistic target-person CSV (import
+                              layout, valid check digits; every K-th row
+                              broken in one column); --out - for stdout
+  fuzz [TARGET] [SECONDS] [--asan]
+                              run a cargo-fuzz target of fuzz/ (default
+                              person_csv for 60 s; stable Rust, no
+                              sanitizer unless --asan)
   help                        show this text";
 
 fn main() {
@@ -78,6 +89,8 @@ fn try_main() -> Result<()> {
         "bench" => bench::run(&project, bench::Options::parse(args)?),
         "audit-verify" => audit_verify::run(&project, args),
         "totp" => totp::run(&project, args),
+        "gen-persons" => gen_persons::run(&project, args),
+        "fuzz" => fuzz::run(&project, args),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -15,6 +15,8 @@ pub struct ApiFailure {
     retry_after_s: Option<u64>,
     /// Why, for the operation log (e.g. `missing_permission:export`); the code otherwise.
     reason: Option<String>,
+    /// Field errors of a rejected form (422): which field, why, what to do.
+    fields: Vec<sesshu_domain::person_input::FieldError>,
 }
 
 /// A response extension naming why a request failed, for the operation log (never shown).
@@ -29,6 +31,7 @@ impl ApiFailure {
             message: message.into(),
             retry_after_s: None,
             reason: None,
+            fields: Vec::new(),
         }
     }
 
@@ -68,6 +71,15 @@ impl From<CoreError> for ApiFailure {
                 failure
             }
             CoreError::Invalid(message) => Self::invalid(message),
+            CoreError::InvalidFields(fields) => {
+                let mut failure = Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_fields",
+                    "入力内容を確認してください。各項目の説明に従って直してください / check the marked fields and correct them as described",
+                );
+                failure.fields = fields;
+                failure
+            }
             CoreError::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", what),
             CoreError::Forbidden(reason) => {
                 tracing::info!(reason, "forbidden request");
@@ -118,7 +130,17 @@ impl IntoResponse for ApiFailure {
             message: self.message,
         };
         let reason = self.reason.unwrap_or_else(|| self.code.to_owned());
-        let mut response = (self.status, Json(body)).into_response();
+        let mut response = if self.fields.is_empty() {
+            (self.status, Json(body)).into_response()
+        } else {
+            // Only forms get field lists; the resident bundle's ApiError stays small.
+            let with_fields = serde_json::json!({
+                "code": body.code,
+                "message": body.message,
+                "fields": self.fields,
+            });
+            (self.status, Json(with_fields)).into_response()
+        };
         response.extensions_mut().insert(FailureReason(reason));
         if let Some(seconds) = self.retry_after_s
             && let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string())

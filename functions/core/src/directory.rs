@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use sesshu_domain::dto::MunicipalityRef;
 use sesshu_domain::{MunicipalityCode, PmhKey, PmhPseudonym, SubjectNo};
-use sesshu_store::{AttrValue, Condition, Item, Key, Query, Store, StoreError};
+use sesshu_store::{AttrValue, BatchWrite, Condition, Item, Key, Query, Store, StoreError};
 
 use crate::error::CoreError;
 
@@ -83,6 +83,30 @@ impl Directory {
             AttrValue::S(residence.subject_no.as_str().to_owned()),
         );
         self.store.put(item, Condition::None).await?;
+        Ok(())
+    }
+
+    /// [`Self::record_residence`] for many people in one bulk write (e.g. a PMH key batch).
+    /// Idempotent, so a batch cut short is simply written again.
+    pub async fn record_residences(
+        &self,
+        residences: &[(PmhKey, Residence)],
+    ) -> Result<(), CoreError> {
+        let mut writes: Vec<BatchWrite> = Vec::with_capacity(residences.len());
+        let mut seen = std::collections::BTreeSet::new();
+        for (pmh_key, residence) in residences {
+            let key = residence_key(pmh_key, &residence.municipality);
+            // A batch may name each key once; the same pair twice is the same entry.
+            if seen.insert(key.clone()) {
+                writes.push(BatchWrite::Put(Item::new(key).with(
+                    "subject_no",
+                    AttrValue::S(residence.subject_no.as_str().to_owned()),
+                )));
+            }
+        }
+        if !writes.is_empty() {
+            self.store.write_batch(writes).await?;
+        }
         Ok(())
     }
 

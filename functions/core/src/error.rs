@@ -16,6 +16,9 @@ pub enum CoreError {
     /// safe to show (no personal data).
     #[error("{0}")]
     Invalid(String),
+    /// A form or row with field errors: every error at once, none quoting the value.
+    #[error("invalid fields")]
+    InvalidFields(Vec<sesshu_domain::person_input::FieldError>),
     /// A uniqueness or version condition failed.
     #[error("conflict: {0}")]
     Conflict(&'static str),

@@ -5,12 +5,26 @@ use serde::{Deserialize, Deserializer, Serializer, de::Error};
 use time::{Date, Month};
 
 pub fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(&format_args!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    ))
+    serializer.collect_str(&Iso(*date))
+}
+
+/// `YYYY-MM-DD`.
+pub fn format(date: Date) -> String {
+    Iso(date).to_string()
+}
+
+struct Iso(Date);
+
+impl std::fmt::Display for Iso {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            u8::from(self.0.month()),
+            self.0.day()
+        )
+    }
 }
 
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {

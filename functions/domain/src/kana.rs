@@ -41,6 +41,41 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
+/// Turns half-width katakana (ｶﾞｯｺｳ) into full-width (ガッコウ) and leaves everything else alone:
+/// for free text such as kanji names and addresses, where hiragana and spaces must stay as typed.
+/// A half-width voiced mark combines with the kana before it when a combined form exists.
+/// Idempotent; borrows when there is nothing to widen.
+pub fn widen_half_width_katakana(s: &str) -> std::borrow::Cow<'_, str> {
+    // Half-width katakana are U+FF61..U+FF9F, whose UTF-8 starts with 0xEF: a byte scan rules
+    // most text out quickly.
+    if !s.bytes().any(|b| b == 0xEF) || !s.chars().any(is_half_width_katakana) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if !is_half_width_katakana(c) {
+            out.push(c);
+            continue;
+        }
+        let wide = to_full_width_katakana(c);
+        let composed = match c {
+            '\u{FF9E}' | '\u{FF9F}' => out.chars().next_back().and_then(|prev| compose(prev, wide)),
+            _ => None,
+        };
+        if let Some(combined) = composed {
+            out.pop();
+            out.push(combined);
+        } else {
+            out.push(wide);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn is_half_width_katakana(c: char) -> bool {
+    ('\u{FF61}'..='\u{FF9F}').contains(&c)
+}
+
 fn is_space(c: char) -> bool {
     c == ' ' || c == NAME_SPACE || c == '\t'
 }
@@ -114,6 +149,22 @@ mod tests {
     fn converts_hiragana_and_combining_marks() {
         assert_eq!(normalize("やまだ\u{3000}はなこ"), "ヤマダ　ハナコ");
         assert_eq!(normalize("カ\u{3099}ク"), "ガク");
+    }
+
+    #[test]
+    fn widening_keeps_hiragana_kanji_and_spaces_as_typed() {
+        assert_eq!(
+            widen_half_width_katakana("山田 はな ｶﾞｰﾃﾞﾝ"),
+            "山田 はな ガーデン"
+        );
+        assert_eq!(widen_half_width_katakana("ｺｰﾎﾟ"), "コーポ");
+        assert!(matches!(
+            widen_half_width_katakana("千代田1-1"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let once = widen_half_width_katakana("ｱﾞｶﾞ").into_owned();
+        assert_eq!(once, "ア゛ガ");
+        assert_eq!(widen_half_width_katakana(&once), once);
     }
 
     #[test]

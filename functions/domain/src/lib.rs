@@ -8,8 +8,10 @@ pub mod id;
 pub mod iso_date;
 pub mod kana;
 pub mod person;
+pub mod person_input;
 pub mod record;
 pub mod staff;
+pub mod staff_persons;
 
 pub use id::{
     Gtin, IdError, InstitutionCode, MunicipalityCode, MyNumber, PmhKey, PmhPseudonym, SubjectNo,

@@ -113,10 +113,17 @@ impl KanaName {
 }
 
 fn collapse_spaces(s: &str) -> String {
-    s.split([' ', kana::NAME_SPACE])
+    let mut out = String::with_capacity(s.len());
+    for part in s
+        .split([' ', kana::NAME_SPACE])
         .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(&kana::NAME_SPACE.to_string())
+    {
+        if !out.is_empty() {
+            out.push(kana::NAME_SPACE);
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 fn check_length(field: NameField, s: &str, max: usize) -> Result<(), NameError> {
@@ -218,6 +225,74 @@ pub enum ChangeKind {
     Delete,
 }
 
+impl ChangeKind {
+    /// The CSV code: 1 新規, 2 更新, 3 削除.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::New => 1,
+            Self::Update => 2,
+            Self::Delete => 3,
+        }
+    }
+
+    /// The change kind for a CSV code, if it is one.
+    pub fn from_code(code: u8) -> Option<Self> {
+        match code {
+            1 => Some(Self::New),
+            2 => Some(Self::Update),
+            3 => Some(Self::Delete),
+            _ => None,
+        }
+    }
+
+    /// The Japanese word the health-management system writes: 新規, 更新, 削除.
+    pub fn name_ja(self) -> &'static str {
+        match self {
+            Self::New => "新規",
+            Self::Update => "更新",
+            Self::Delete => "削除",
+        }
+    }
+}
+
+/// 異動事由: why a person was deleted from the targets (with 異動日 on a deletion row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MoveReason {
+    /// 転出: moved to another municipality.
+    MovedOut,
+    /// 死亡: deceased.
+    Deceased,
+}
+
+impl MoveReason {
+    /// The CSV code: 1 転出, 2 死亡.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::MovedOut => 1,
+            Self::Deceased => 2,
+        }
+    }
+
+    /// The reason for a CSV code, if it is one.
+    pub fn from_code(code: u8) -> Option<Self> {
+        match code {
+            1 => Some(Self::MovedOut),
+            2 => Some(Self::Deceased),
+            _ => None,
+        }
+    }
+
+    /// The Japanese word: 転出 or 死亡.
+    pub fn name_ja(self) -> &'static str {
+        match self {
+            Self::MovedOut => "転出",
+            Self::Deceased => "死亡",
+        }
+    }
+}
+
 /// 制御フラグ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -266,6 +341,51 @@ pub enum FeeExemption {
     Full,
     /// 一部減額, by the municipality's own rule.
     Partial,
+}
+
+impl SubjectCategory {
+    /// The CSV code: 1 routine, 2 long-term illness exception, 3 disabled aged 60–64,
+    /// 4 subsidised voluntary.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Routine => 1,
+            Self::LongTermIllnessException => 2,
+            Self::DisabledAged60To64 => 3,
+            Self::SubsidisedVoluntary => 4,
+        }
+    }
+
+    /// The category for a CSV code, if it is one.
+    pub fn from_code(code: u8) -> Option<Self> {
+        match code {
+            1 => Some(Self::Routine),
+            2 => Some(Self::LongTermIllnessException),
+            3 => Some(Self::DisabledAged60To64),
+            4 => Some(Self::SubsidisedVoluntary),
+            _ => None,
+        }
+    }
+}
+
+impl FeeExemption {
+    /// The CSV code: 0 none, 1 full, 2 partial.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::None => 0,
+            Self::Full => 1,
+            Self::Partial => 2,
+        }
+    }
+
+    /// The exemption for a CSV code, if it is one.
+    pub fn from_code(code: u8) -> Option<Self> {
+        match code {
+            0 => Some(Self::None),
+            1 => Some(Self::Full),
+            2 => Some(Self::Partial),
+            _ => None,
+        }
+    }
 }
 
 /// 連携処理ステータス.
@@ -447,6 +567,27 @@ mod tests {
         assert_eq!(age_on(born, date!(2021 - 03 - 01)), 1);
         assert_eq!(age_on(born, date!(2024 - 02 - 29)), 4);
         assert_eq!(age_on(born, date!(2019 - 01 - 01)), 0);
+    }
+
+    #[test]
+    fn csv_codes_round_trip_for_every_coded_enum() {
+        for code in 0..=9 {
+            for (back, decoded) in [
+                (ChangeKind::from_code(code).map(ChangeKind::code), code),
+                (MoveReason::from_code(code).map(MoveReason::code), code),
+                (
+                    SubjectCategory::from_code(code).map(SubjectCategory::code),
+                    code,
+                ),
+                (FeeExemption::from_code(code).map(FeeExemption::code), code),
+            ] {
+                assert!(back.is_none_or(|b| b == decoded));
+            }
+        }
+        assert_eq!(ChangeKind::from_code(3), Some(ChangeKind::Delete));
+        assert_eq!(MoveReason::from_code(2), Some(MoveReason::Deceased));
+        assert_eq!(SubjectCategory::default().code(), 1);
+        assert_eq!(FeeExemption::default().code(), 0);
     }
 
     #[test]

@@ -444,6 +444,8 @@ pub enum AlertKind {
     CrossTenantAttempt,
     LargeRead,
     MyNumberViews,
+    /// PMH answered with a My Number other than the one sent (raised by the PMH key job).
+    PmhMismatch,
 }
 
 /// A security alert raised by intrusion detection.

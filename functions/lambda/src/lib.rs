@@ -58,6 +58,8 @@ pub async fn staff_router(surface: Surface) -> anyhow::Result<Router> {
         Arc::new(AdministratorDirectory),
     ));
     let state = StaffState {
+        // Imports are processed by a batch worker, not in the request path (not yet deployed).
+        work: None,
         auth: Arc::new(StaffAuth::new(platform.clone(), SessionPolicy::default()).await?),
         audit: Arc::new(
             AuditLogs::new(platform.clone())

@@ -164,6 +164,11 @@ pub async fn generate_households(
             }
         }
     }
+    // Numbers allocated from now on (imports, the entry form) follow the demo's.
+    for (pool, next) in pools::MUNICIPALITIES.iter().zip(&sequences) {
+        let tenant = platform.tenant(&MunicipalityCode::parse(pool.code)?)?;
+        sesshu_core::persons::subjects::continue_after(&tenant, *next).await?;
+    }
     let residents = choose_residents(&candidates);
     let file = sim_dir.join("demo-residents.json");
     std::fs::create_dir_all(sim_dir)?;

@@ -60,6 +60,8 @@ pub struct LocalSystem {
     pub demo_staff: Vec<demo_staff::DemoStaff>,
     /// The operation logs (one per municipality and one for the platform).
     pub audit: Arc<AuditLogs>,
+    /// Background imports and PMH linking; `resume` picks up what a stop left.
+    pub work: Arc<sesshu_api::staff::SpawnedWork>,
 }
 
 /// Builds the system over `config.data_dir`, creating demo data on first start.
@@ -123,7 +125,7 @@ pub async fn build_with_clock(
         AuditLogs::new(platform.clone())
             .with_retention_config(&retention)
             .map_err(|e| anyhow::anyhow!("SESSHU_LOG_RETENTION_DAYS: {e}"))?
-            .with_detector(detector),
+            .with_detector(detector.clone()),
     );
     let resident_state = ResidentState {
         service: resident,
@@ -135,9 +137,23 @@ pub async fn build_with_clock(
         reads: Arc::new(ResidentReadLog::new(audit.clone())),
     };
 
+    let linker = Arc::new(sesshu_core::pmh_link::PmhLinker::new(
+        pmh.clone(),
+        platform.clock.clone(),
+        detector.clone(),
+    ));
+    let work = sesshu_api::staff::SpawnedWork::new(
+        audit.clone(),
+        Some(Arc::new(LocalPmhRun {
+            linker,
+            directory: Directory::new(platform.directory_store().clone()),
+        })),
+    );
     let staff_auth = Arc::new(StaffAuth::new(platform.clone(), SessionPolicy::default()).await?);
     let network = Arc::new(staff_networks()?);
+    let background: Arc<dyn sesshu_api::staff::BackgroundWork> = work.clone();
     let staff_state = |surface| StaffState {
+        work: Some(background.clone()),
         auth: staff_auth.clone(),
         audit: audit.clone(),
         network: network.clone(),
@@ -166,7 +182,28 @@ pub async fn build_with_clock(
         generated,
         demo_staff,
         audit,
+        work,
     })
+}
+
+/// PMH linking against the simulator, run after imports and on request.
+struct LocalPmhRun {
+    linker: Arc<sesshu_core::pmh_link::PmhLinker>,
+    directory: Directory,
+}
+
+#[async_trait::async_trait]
+impl sesshu_api::staff::PmhRun for LocalPmhRun {
+    async fn run(&self, tenant: &sesshu_core::tenancy::Tenant) {
+        match self.linker.run_once(tenant, &self.directory).await {
+            Ok(report) => tracing::info!(
+                assigned = report.assigned,
+                failed = report.failed,
+                "PMH linking pass finished"
+            ),
+            Err(error) => tracing::error!(%error, "PMH linking pass stopped; it resumes next time"),
+        }
+    }
 }
 
 /// The networks allowed on the admin and clinic surfaces: `SESSHU_STAFF_NETWORKS` (comma-

@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use sesshu_local::{LocalConfig, build, default_app_dir};
 
 mod audit_cli;
+mod gen_persons_cli;
 
 struct Args {
     port: u16,
@@ -40,7 +41,8 @@ fn parse_args() -> anyhow::Result<Args> {
             "--help" | "-h" => {
                 println!(
                     "sesshu-local [--port N] [--data-dir DIR] [--app-dir DIR] [--no-demo]\n\
-                     env: PORT, SESSHU_DATA_DIR, RUST_LOG"
+                     env: PORT, SESSHU_DATA_DIR, RUST_LOG\n\
+                     other commands: totp, audit-verify, gen-persons (each with --help or usage)"
                 );
                 std::process::exit(0);
             }
@@ -98,6 +100,9 @@ async fn main() -> anyhow::Result<()> {
     if raw.first().map(String::as_str) == Some("totp") {
         return print_demo_totp(&raw[1..]);
     }
+    if raw.first().map(String::as_str) == Some("gen-persons") {
+        return gen_persons_cli::run(&raw[1..]);
+    }
     if raw.first().map(String::as_str) == Some("audit-verify") {
         return audit_cli::run(&raw[1..]).await;
     }
@@ -142,6 +147,16 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     println!();
+    // Imports or PMH linking a previous run left unfinished carry on now.
+    let directory =
+        sesshu_core::directory::Directory::new(system.platform.directory_store().clone());
+    for municipality in directory.municipalities().await? {
+        if let Ok(code) = sesshu_domain::MunicipalityCode::parse(&municipality.code) {
+            let tenant = system.platform.tenant(&code)?;
+            system.work.resume(&tenant).await;
+            sesshu_api::staff::BackgroundWork::pmh_requested(system.work.as_ref(), tenant);
+        }
+    }
     tracing::info!("listening on {url}");
     // The peer address reaches handlers: the staff surfaces allow only configured networks.
     let router = system

@@ -39,6 +39,7 @@ pub struct PmhSim {
     secret: [u8; 32],
     state: Mutex<State>,
     failures_left: AtomicU32,
+    mismatches_left: AtomicU32,
     latency_ns: AtomicU64,
 }
 
@@ -99,6 +100,7 @@ impl PmhSim {
             secret,
             state: Mutex::new(state),
             failures_left: AtomicU32::new(0),
+            mismatches_left: AtomicU32::new(0),
             latency_ns: AtomicU64::new(0),
         };
         if created {
@@ -118,6 +120,13 @@ impl PmhSim {
     /// (after the configured latency), as a real PMH does during maintenance or overload.
     pub fn fail_next(&self, n: u32) {
         self.failures_left.store(n, Ordering::SeqCst);
+    }
+
+    /// Makes the next `n` answered entries (across calls, in input order) carry another valid
+    /// My Number than the one sent, with that number's key, as a PMH that mixed up two persons
+    /// would. Such entries are not recorded as issued.
+    pub fn mismatch_next(&self, n: u32) {
+        self.mismatches_left.store(n, Ordering::SeqCst);
     }
 
     /// Delays every [`Pmh::assign_keys`] call by `latency` (zero by default).
@@ -240,17 +249,26 @@ impl Pmh for PmhSim {
             ));
         }
 
+        let mut genuine = Vec::with_capacity(my_numbers.len());
         let assignments: Vec<PmhAssignment> = my_numbers
             .iter()
-            .map(|n| PmhAssignment {
-                my_number: n.clone(),
-                pmh_key: self.derive_key(n),
+            .map(|n| {
+                let mismatch = self
+                    .mismatches_left
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |m| m.checked_sub(1))
+                    .is_ok();
+                let my_number = if mismatch { altered(n) } else { n.clone() };
+                genuine.push(!mismatch);
+                PmhAssignment {
+                    pmh_key: self.derive_key(&my_number),
+                    my_number,
+                }
             })
             .collect();
 
         let mut state = self.lock();
         let mut added = false;
-        for a in &assignments {
+        for (a, _) in assignments.iter().zip(&genuine).filter(|(_, g)| **g) {
             let pseudonym = self.pseudonym_for(&a.pmh_key);
             added |= state
                 .issued
@@ -263,6 +281,20 @@ impl Pmh for PmhSim {
         }
         Ok(assignments)
     }
+}
+
+/// Another valid My Number: the body's last digit moved on by one, the check digit recomputed.
+fn altered(my_number: &MyNumber) -> MyNumber {
+    let digits = my_number.expose_digits();
+    let body = digits.get(..11).unwrap_or(digits);
+    let mut changed: String = body.chars().take(10).collect();
+    let last = body
+        .chars()
+        .nth(10)
+        .and_then(|c| c.to_digit(10))
+        .unwrap_or(0);
+    changed.extend(char::from_digit((last + 1) % 10, 10));
+    MyNumber::from_body(&changed).unwrap_or_else(|_| my_number.clone())
 }
 
 /// RFC 4648 base32 (A–Z, 2–7) of exactly 80 bits: 16 characters, no padding.
@@ -386,6 +418,31 @@ mod tests {
             Err(PmhError::Unavailable(_))
         ));
         assert!(sim.assign_keys(&n).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn mismatch_next_alters_that_many_entries_to_another_valid_my_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = PmhSim::load_or_create(dir.path()).unwrap();
+        let numbers = [
+            number("12345678901"),
+            number("98765432109"),
+            number("55555555555"),
+        ];
+        sim.mismatch_next(2);
+        let answer = sim.assign_keys(&numbers).await.unwrap();
+        assert_eq!(answer.len(), 3);
+        for (sent, got) in numbers[..2].iter().zip(&answer) {
+            assert_ne!(sent.expose_digits(), got.my_number.expose_digits());
+            assert!(MyNumber::parse(got.my_number.expose_digits()).is_ok());
+            assert_ne!(got.pmh_key, sim.derive_key(sent));
+        }
+        assert_eq!(answer[2].my_number, numbers[2]);
+        let again = sim.assign_keys(&numbers[..1]).await.unwrap();
+        assert_eq!(
+            again[0].my_number, numbers[0],
+            "only the next two were altered"
+        );
     }
 
     #[tokio::test]

@@ -7,6 +7,7 @@
 
 mod first_load;
 mod kms_calls;
+mod person_csv;
 mod records_api;
 
 use std::path::PathBuf;
@@ -27,7 +28,12 @@ pub struct Benchmark {
 }
 
 /// Every benchmark, in the order they run and appear in the report.
-pub const ALL: &[Benchmark] = &[first_load::BENCH, records_api::BENCH, kms_calls::BENCH];
+pub const ALL: &[Benchmark] = &[
+    first_load::BENCH,
+    records_api::BENCH,
+    kms_calls::BENCH,
+    person_csv::BENCH,
+];
 
 /// Flags of `cargo xtask bench`.
 pub struct Options {

@@ -12,6 +12,11 @@
 
 pub mod admin;
 pub mod auth;
+pub mod exports;
+pub mod persons;
+pub mod work;
+
+pub use work::{BackgroundWork, PmhRun, SpawnedWork};
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -42,6 +47,8 @@ pub struct ClientAddress(pub IpAddr);
 
 #[derive(Clone)]
 pub struct StaffState {
+    /// Runs imports and PMH linking in the background; `None` where no worker runs.
+    pub work: Option<Arc<dyn BackgroundWork>>,
     pub auth: Arc<StaffAuth>,
     pub audit: Arc<AuditLogs>,
     pub network: Arc<NetworkPolicy>,
@@ -145,7 +152,52 @@ pub fn router(state: StaffState) -> Router {
                 post(admin::acknowledge_alert),
             )
             .route("/m/{code}/outbox", get(admin::outbox))
-            .route("/m/{code}/persons/{subject_no}", get(admin::person))
+            .route(
+                "/m/{code}/persons/{subject_no}",
+                get(admin::person)
+                    .put(persons::update)
+                    .delete(persons::delete),
+            )
+            .route("/m/{code}/persons", post(persons::create))
+            .route("/m/{code}/persons/search", post(persons::search))
+            .route(
+                "/m/{code}/persons/{subject_no}/detail",
+                get(persons::detail),
+            )
+            .route(
+                "/m/{code}/persons/{subject_no}/control-flags",
+                put(persons::control_flags),
+            )
+            .route(
+                "/m/{code}/persons/{subject_no}/history",
+                get(persons::history),
+            )
+            .route("/m/{code}/duplicates", get(persons::duplicates))
+            .route(
+                "/m/{code}/duplicates/{first}/{second}/dismiss",
+                post(persons::dismiss_duplicate),
+            )
+            .route(
+                "/m/{code}/imports",
+                get(persons::imports).post(persons::create_import),
+            )
+            .route("/m/{code}/imports/{job_id}", get(persons::import_job))
+            .route(
+                "/m/{code}/imports/{job_id}/parts/{part}",
+                put(persons::upload_part),
+            )
+            .route(
+                "/m/{code}/imports/{job_id}/start",
+                post(persons::start_import),
+            )
+            .route(
+                "/m/{code}/imports/{job_id}/errors.csv",
+                get(persons::import_errors),
+            )
+            .route("/m/{code}/pmh", get(persons::pmh_overview))
+            .route("/m/{code}/pmh/retry", post(persons::pmh_retry))
+            .route("/m/{code}/exports/persons.csv", get(exports::persons_csv))
+            .route("/m/{code}/exports/records.csv", get(exports::records_csv))
             .route(
                 "/m/{code}/persons/{subject_no}/my-number",
                 post(admin::reveal_my_number),
@@ -348,7 +400,7 @@ async fn known_tenant(
 }
 
 /// A path value fit for the log: ids only, so anything else is cut to a safe form.
-fn sanitize(value: &str) -> String {
+pub(crate) fn sanitize(value: &str) -> String {
     value
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -399,6 +451,25 @@ fn action_of(method: &Method, route: &str) -> String {
         ("GET", "/m/{code}/outbox") => "outbox.read",
         ("GET", "/m/{code}/persons/{subject_no}") => "person.read",
         ("POST", "/m/{code}/persons/{subject_no}/my-number") => "my_number.view",
+        ("POST", "/m/{code}/persons/search") => "person.search",
+        ("POST", "/m/{code}/persons") => "person.create",
+        ("GET", "/m/{code}/persons/{subject_no}/detail") => "person.read",
+        ("PUT", "/m/{code}/persons/{subject_no}") => "person.update",
+        ("DELETE", "/m/{code}/persons/{subject_no}") => "person.delete",
+        ("PUT", "/m/{code}/persons/{subject_no}/control-flags") => "person.control_flags",
+        ("GET", "/m/{code}/persons/{subject_no}/history") => "person.history",
+        ("GET", "/m/{code}/duplicates") => "person.duplicates",
+        ("POST", "/m/{code}/duplicates/{first}/{second}/dismiss") => "person.duplicate_dismiss",
+        ("GET", "/m/{code}/imports") => "import.list",
+        ("POST", "/m/{code}/imports") => "import.create",
+        ("GET", "/m/{code}/imports/{job_id}") => "import.read",
+        ("PUT", "/m/{code}/imports/{job_id}/parts/{part}") => "import.upload",
+        ("POST", "/m/{code}/imports/{job_id}/start") => "import.start",
+        ("GET", "/m/{code}/imports/{job_id}/errors.csv") => "import.errors",
+        ("GET", "/m/{code}/pmh") => "pmh.status",
+        ("POST", "/m/{code}/pmh/retry") => "pmh.retry",
+        ("GET", "/m/{code}/exports/persons.csv") => "export.persons",
+        ("GET", "/m/{code}/exports/records.csv") => "export.records",
         _ => "",
     };
     if action.is_empty() {

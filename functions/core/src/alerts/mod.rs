@@ -19,6 +19,12 @@
 //! the [`Notifier`] port. Windows are fixed buckets aligned to the epoch (days to JST midnight);
 //! the login rules sum one-minute buckets, so "in any 10 minutes" holds to the minute.
 //!
+//! Jobs raise alerts of their own with [`Detector::report`], uncounted:
+//!
+//! | kind | raised by | when |
+//! |---|---|---|
+//! | `pmh_mismatch` | the PMH key job (`crate::pmh_link`) | PMH answered with a My Number other than the one sent (one alert per batch) |
+//!
 //! Alerts and notifications name user ids, source addresses and counts, never personal data.
 //!
 //! Layout (in the log's table):
@@ -393,6 +399,38 @@ impl Detector {
         Ok(Some(alert))
     }
 
+    /// Stores an alert that a job found (not counted from the log) and tells the administrators
+    /// at once: each call is one alert. The messages must name no personal data.
+    pub async fn report(
+        &self,
+        scope: &AlertScope,
+        kind: AlertKind,
+        message_ja: String,
+        message_en: String,
+        at_epoch_s: u64,
+    ) -> Result<Alert, CoreError> {
+        let alert = Alert {
+            alert_id: repository::new_id(at_epoch_s),
+            at: crate::audit::rfc3339(at_epoch_s),
+            kind,
+            message_ja,
+            message_en,
+            user_id: None,
+            acknowledged_by: None,
+        };
+        let retention_s = u64::from(self.config.retention_days.max(1)) * 86_400;
+        scope
+            .store
+            .put(
+                repository::alert_item(&alert, at_epoch_s, at_epoch_s.saturating_add(retention_s)),
+                Condition::MustNotExist,
+            )
+            .await?;
+        tracing::warn!(log = %scope.name, kind = ?alert.kind, alert_id = %alert.alert_id, "alert reported");
+        self.notify(scope, &alert).await;
+        Ok(alert)
+    }
+
     /// Tells the administrators; a failure is logged, the stored alert stays visible in the app.
     async fn notify(&self, scope: &AlertScope, alert: &Alert) {
         let to = match &scope.tenant {
@@ -533,6 +571,10 @@ pub(crate) fn kind_labels(kind: AlertKind) -> (&'static str, &'static str) {
             "Unusually large read or export",
         ),
         AlertKind::MyNumberViews => ("個人番号の閲覧回数の超過", "Many My Number views"),
+        AlertKind::PmhMismatch => (
+            "PMHの応答の個人番号の不一致",
+            "PMH answered with another My Number",
+        ),
     }
 }
 

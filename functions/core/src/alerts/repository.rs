@@ -246,12 +246,13 @@ fn alert_from(item: &Item) -> Result<Alert, CoreError> {
     })
 }
 
-const KINDS: [(AlertKind, &str); 5] = [
+const KINDS: [(AlertKind, &str); 6] = [
     (AlertKind::FailedLoginBurst, "failed_login_burst"),
     (AlertKind::OutsideNetwork, "outside_network"),
     (AlertKind::CrossTenantAttempt, "cross_tenant_attempt"),
     (AlertKind::LargeRead, "large_read"),
     (AlertKind::MyNumberViews, "my_number_views"),
+    (AlertKind::PmhMismatch, "pmh_mismatch"),
 ];
 
 fn kind_code(kind: AlertKind) -> &'static str {

@@ -9,6 +9,7 @@ pub mod bootstrap;
 pub mod lockout;
 pub mod network;
 pub mod password;
+pub mod persons_admin;
 pub mod sessions;
 pub mod totp;
 

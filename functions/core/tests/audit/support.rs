@@ -11,7 +11,9 @@ use sesshu_core::tenancy::{Platform, TableOpener, Tenant};
 use sesshu_crypto::LocalKeyring;
 use sesshu_domain::MunicipalityCode;
 use sesshu_domain::staff::Outcome;
-use sesshu_store::{Condition, EmbeddedTables, Item, Key, Page, Query, Store, StoreError, Write};
+use sesshu_store::{
+    BatchWrite, Condition, EmbeddedTables, Item, Key, Page, Query, Store, StoreError, Write,
+};
 use time::macros::datetime;
 
 pub const CODE: &str = "131016";
@@ -132,6 +134,14 @@ impl Store for CountingStore {
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let result = self.inner.transact(writes).await;
+        if result.is_ok() {
+            self.commits.fetch_add(1, Ordering::SeqCst);
+        }
+        result
+    }
+
+    async fn write_batch(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
+        let result = self.inner.write_batch(writes).await;
         if result.is_ok() {
             self.commits.fetch_add(1, Ordering::SeqCst);
         }

@@ -101,6 +101,10 @@ impl Store for TempTable {
         self.store.transact(writes).await
     }
 
+    async fn write_batch(&self, writes: Vec<sesshu_store::BatchWrite>) -> Result<(), StoreError> {
+        self.store.write_batch(writes).await
+    }
+
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         self.store.query(query).await
     }

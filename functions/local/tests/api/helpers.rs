@@ -150,6 +150,46 @@ impl TestApp {
         }
     }
 
+    /// A request with a raw byte body (file parts).
+    pub async fn request_bytes(
+        &self,
+        method: Method,
+        uri: &str,
+        cookie: Option<&str>,
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/octet-stream")
+            .header("x-requested-with", "sesshu");
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        let mut request = builder.body(Body::from(body)).unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                self.peer.get(),
+                50_000,
+            )));
+        let response = self.router().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
     pub async fn get(&self, uri: &str, cookie: Option<&str>) -> TestResponse {
         self.request(Method::GET, uri, cookie, &[], None).await
     }

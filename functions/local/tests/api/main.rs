@@ -4,5 +4,6 @@
 
 mod helpers;
 mod logs;
+mod persons;
 mod resident;
 mod staff;

@@ -1,0 +1,360 @@
+//! The CSV import of target persons on the embedded store: outcomes per row, idempotence,
+//! file order, and resumption after a crash at any write.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use sesshu_core::clock::FixedClock;
+use sesshu_core::import::{self, PART_SIZE, runner};
+use sesshu_core::persons::{self, index::SHARDS};
+use sesshu_core::tenancy::{Platform, TableOpener, Tenant};
+use sesshu_crypto::LocalKeyring;
+use sesshu_domain::staff_persons::{ImportCounts, ImportState};
+use sesshu_domain::{MunicipalityCode, MyNumber};
+use sesshu_interchange::encoding::TextEncoding;
+use sesshu_store::{BatchWrite, EmbeddedTables, Item, Key, Page, Query, Store, StoreError, Write};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const CODE: &str = "131016";
+
+struct World {
+    tenant: Tenant,
+    _dir: tempfile::TempDir,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let tables = Arc::new(EmbeddedTables::new(dir.path().join("tables")));
+    let opener: TableOpener = Arc::new(move |name: &str| tables.table(name));
+    let keyring = Arc::new(LocalKeyring::open_or_create(&dir.path().join("master.key")).unwrap());
+    let clock = Arc::new(FixedClock::at(datetime!(2030-11-25 12:00 UTC)));
+    let platform = Platform::new(opener, keyring, clock).unwrap();
+    let tenant = platform
+        .tenant(&MunicipalityCode::parse(CODE).unwrap())
+        .unwrap();
+    World { tenant, _dir: dir }
+}
+
+fn generated(rows: u64, error_every: Option<u64>) -> Vec<u8> {
+    let mut out = Vec::new();
+    sesshu_interchange::generator::generate(
+        rows,
+        &MunicipalityCode::parse(CODE).unwrap(),
+        7,
+        error_every,
+        &mut out,
+        TextEncoding::Cp932,
+    )
+    .unwrap();
+    out
+}
+
+async fn upload(tenant: &Tenant, name: &str, bytes: &[u8]) -> String {
+    let job = import::create(
+        tenant,
+        name,
+        bytes.len() as u64,
+        "officer1",
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
+    for (n, part) in bytes.chunks(PART_SIZE as usize).enumerate() {
+        import::upload_part(tenant, &job.job_id, n as u32, part.to_vec())
+            .await
+            .unwrap();
+    }
+    import::start(tenant, &job.job_id).await.unwrap();
+    job.job_id
+}
+
+async fn import_all(tenant: &Tenant, name: &str, bytes: &[u8], batch_rows: usize) -> ImportCounts {
+    let job_id = upload(tenant, name, bytes).await;
+    let config = runner::RunConfig {
+        batch_rows,
+        max_batches: None,
+    };
+    let job = runner::run(tenant, &job_id, &config).await.unwrap();
+    assert_eq!(job.state, ImportState::Done, "{:?}", job.error);
+    job.counts
+}
+
+/// Every person, by My Number digits, with what an officer would compare (not the subject
+/// number, which depends on allocation order).
+async fn snapshot(tenant: &Tenant) -> BTreeMap<String, String> {
+    let mut people = BTreeMap::new();
+    for shard in 0..SHARDS {
+        let mut query = Query::partition(format!("PERSONS#{shard}")).limit(500);
+        loop {
+            let page = tenant.store.query(&query).await.unwrap();
+            for item in &page.items {
+                let subject = sesshu_domain::SubjectNo::parse(&item.key.sk).unwrap();
+                let (person, _) = persons::get(tenant, &subject).await.unwrap().unwrap();
+                let found = persons::find_by_my_number(tenant, &person.my_number)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    found.as_ref(),
+                    Some(&subject),
+                    "My Number index points home"
+                );
+                let previous = people.insert(
+                    person.my_number.expose_digits().to_owned(),
+                    format!(
+                        "{}|{}|{}|{}|{:?}|{:?}",
+                        person.name.as_str(),
+                        person.name_kana.as_str(),
+                        person.address,
+                        person.municipal_business_id.as_str(),
+                        person.control_flags,
+                        person.subject_category
+                    ),
+                );
+                assert!(previous.is_none(), "one person per My Number");
+            }
+            match page.next {
+                Some(next) => query.cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    people
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_creates_every_valid_row_and_reports_each_bad_row_with_its_column() {
+    let world = world();
+    let bytes = generated(300, Some(30));
+    let counts = import_all(&world.tenant, "persons.csv", &bytes, 64).await;
+    let jobs = import::list(&world.tenant, 10).await.unwrap();
+    let (problems, _) = import::problems(&world.tenant, &jobs[0].job_id, None, 100)
+        .await
+        .unwrap();
+    // The generator also writes some update and delete rows, for people this fresh
+    // municipality does not have: those fail as not registered.
+    let (unknown, invalid): (Vec<_>, Vec<_>) = problems
+        .iter()
+        .partition(|p| p.en.starts_with("no person with this My Number"));
+    assert_eq!(counts.failed, problems.len() as u64);
+    assert_eq!(counts.created + counts.failed, 300);
+    assert!(unknown.len() < 30, "{}", unknown.len());
+    assert_eq!(snapshot(&world.tenant).await.len() as u64, counts.created);
+    let rows: Vec<u64> = invalid.iter().map(|p| p.row).collect();
+    // Data row k (0-based) is spreadsheet row k + 2; every 30th is broken.
+    assert_eq!(rows, (1..=10).map(|i| i * 30 + 1).collect::<Vec<_>>());
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.field.is_some() && !p.ja.is_empty())
+    );
+    assert_eq!(jobs[0].encoding.as_deref(), Some("cp932"));
+    assert_eq!(jobs[0].bytes_processed, bytes.len() as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn importing_the_same_file_again_changes_nothing() {
+    let world = world();
+    let bytes = generated(200, Some(40));
+    let first = import_all(&world.tenant, "a.csv", &bytes, 50).await;
+    let before = snapshot(&world.tenant).await;
+    let again = import_all(&world.tenant, "a.csv", &bytes, 50).await;
+    assert_eq!(again.created + again.updated + again.deleted, 0);
+    assert_eq!(again.unchanged, first.created);
+    assert_eq!(again.failed, first.failed);
+    assert_eq!(snapshot(&world.tenant).await, before);
+}
+
+fn file(rows: &[&str]) -> Vec<u8> {
+    let header = "個人番号,氏名,氏名カナ,生年月日,性別,住所,保護者氏名,自治体コード,自治体業務ID,変更区分,異動日,異動事由,その他管理番号,接種対象者区分,減免区分,リカバリー,不開示,閲覧停止";
+    let mut text = String::from(header);
+    for row in rows {
+        text.push_str("\r\n");
+        text.push_str(row);
+    }
+    text.push_str("\r\n");
+    text.into_bytes()
+}
+
+fn my_number(body: &str) -> MyNumber {
+    MyNumber::from_body(body).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_update_and_delete_rows_apply_in_file_order() {
+    let world = world();
+    let a = my_number("12345678901");
+    let b = my_number("23456789012");
+    let (ad, bd) = (a.expose_digits(), b.expose_digits());
+    let bytes = file(&[
+        &format!(
+            "{ad},山田　花子,ヤマダ　ハナコ,20200401,2,新宿区西新宿1-1,山田　太郎,{CODE},A001,1,,,,1,0,0,0,0"
+        ),
+        &format!("{bd},佐藤　一郎,ｻﾄｳ ｲﾁﾛｳ,19500101,1,新宿区西新宿2-2,,{CODE},A002,1,,,,1,0,0,0,0"),
+        &format!(
+            "{ad},山田　花子,ヤマダ　ハナコ,20200401,2,新宿区西新宿9-9,山田　太郎,{CODE},A001,2,,,,1,0,0,1,0"
+        ),
+        &format!("{bd},,,,,,,{CODE},,3,20261101,1,,,,,,"),
+        &format!("{bd},,,,,,,{CODE},,3,20261101,1,,,,,,"),
+    ]);
+    let counts = import_all(&world.tenant, "order.csv", &bytes, 100).await;
+    assert_eq!(
+        (
+            counts.created,
+            counts.updated,
+            counts.deleted,
+            counts.failed
+        ),
+        (2, 1, 1, 1),
+        "{counts:?}"
+    );
+    let people = snapshot(&world.tenant).await;
+    assert_eq!(people.len(), 1);
+    let only = people.get(ad).unwrap();
+    assert!(only.contains("西新宿9-9") && only.contains("non_disclosure: true"));
+    assert_eq!(
+        persons::find_by_my_number(&world.tenant, &b).await.unwrap(),
+        None,
+        "the deleted person is gone"
+    );
+    let subject = persons::find_by_my_number(&world.tenant, &a)
+        .await
+        .unwrap()
+        .unwrap();
+    let history = persons::history::list(&world.tenant, &subject)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    let fields: Vec<&str> = history[0]
+        .changes
+        .iter()
+        .map(|c| c.field.as_str())
+        .collect();
+    assert_eq!(fields, ["address", "non_disclosure"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_without_a_required_column_fails_as_a_whole_and_changes_nothing() {
+    let world = world();
+    let bytes = "氏名,氏名カナ\r\n山田,ヤマダ\r\n".as_bytes().to_vec();
+    let job_id = upload(&world.tenant, "broken.csv", &bytes).await;
+    let job = runner::run(&world.tenant, &job_id, &runner::RunConfig::default())
+        .await
+        .unwrap();
+    assert_eq!(job.state, ImportState::Failed);
+    let (ja, en) = job.error.unwrap();
+    assert!(ja.contains("個人番号") && en.contains("個人番号"), "{en}");
+    assert!(snapshot(&world.tenant).await.is_empty());
+}
+
+/// Turns some rows of a generated CP932 file into updates (a new address) and deletions.
+fn with_updates_and_deletes(cp932: &[u8]) -> Vec<u8> {
+    let (text, _, _) = encoding_rs::SHIFT_JIS.decode(cp932);
+    let mut lines: Vec<String> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut fields: Vec<String> = line.split(',').map(str::to_owned).collect();
+        if i > 0 && i <= 120 && fields.len() == 18 {
+            if i % 5 == 1 {
+                fields[9] = "2".into();
+                fields[5].push_str("別館");
+            } else if i % 9 == 2 {
+                fields[9] = "3".into();
+            }
+        }
+        lines.push(fields.join(","));
+    }
+    let joined = lines.join("\r\n") + "\r\n";
+    encoding_rs::SHIFT_JIS.encode(&joined).0.into_owned()
+}
+
+/// A store that fails every write after a budget, as a killed process stops writing.
+struct Crashing {
+    inner: Arc<dyn Store>,
+    writes_left: AtomicUsize,
+}
+
+impl Crashing {
+    fn spend(&self) -> Result<(), StoreError> {
+        let left = self.writes_left.load(Ordering::SeqCst);
+        if left == 0 {
+            return Err(StoreError::Backend("crashed".into()));
+        }
+        self.writes_left.store(left - 1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for Crashing {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.inner.get(key).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        self.spend()?;
+        self.inner.transact(writes).await
+    }
+    async fn write_batch(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
+        self.spend()?;
+        // A non-atomic batch may stop half-way: apply the first half, then crash.
+        if self.writes_left.load(Ordering::SeqCst) == 0 && writes.len() > 1 {
+            let half = writes.len() / 2;
+            self.inner.write_batch(writes[..half].to_vec()).await?;
+            return Err(StoreError::Backend("crashed mid-batch".into()));
+        }
+        self.inner.write_batch(writes).await
+    }
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        self.inner.get_many(keys).await
+    }
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        self.inner.query(query).await
+    }
+    async fn sweep_expired(&self, now: u64) -> Result<usize, StoreError> {
+        self.inner.sweep_expired(now).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_killed_at_any_write_finishes_with_the_result_of_an_uninterrupted_run() {
+    // A file with creates, failures, and updates and deletes of people from a first import.
+    let base = generated(120, None);
+    let changes = with_updates_and_deletes(&generated(160, Some(20)));
+    let reference = world();
+    import_all(&reference.tenant, "base.csv", &base, 25).await;
+    let expected_counts = import_all(&reference.tenant, "changes.csv", &changes, 25).await;
+    let expected = snapshot(&reference.tenant).await;
+
+    for budget in [0usize, 1, 2, 3, 5, 8, 13, 21, 34] {
+        let world = world();
+        import_all(&world.tenant, "base.csv", &base, 25).await;
+        let job_id = upload(&world.tenant, "changes.csv", &changes).await;
+        let crashing = Tenant {
+            code: world.tenant.code.clone(),
+            store: Arc::new(Crashing {
+                inner: world.tenant.store.clone(),
+                writes_left: AtomicUsize::new(budget),
+            }),
+            cipher: world.tenant.cipher.clone(),
+        };
+        let config = runner::RunConfig {
+            batch_rows: 25,
+            max_batches: None,
+        };
+        let crashed = runner::run(&crashing, &job_id, &config).await;
+        assert!(crashed.is_err(), "budget {budget} should crash");
+        let job = runner::run(&world.tenant, &job_id, &config).await.unwrap();
+        assert_eq!(job.state, ImportState::Done);
+        assert_eq!(
+            job.counts, expected_counts,
+            "counts after a crash at write {budget}"
+        );
+        assert_eq!(
+            snapshot(&world.tenant).await,
+            expected,
+            "state after a crash at write {budget}"
+        );
+    }
+}
