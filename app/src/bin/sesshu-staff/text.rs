@@ -563,6 +563,7 @@ messages! {
     AlertCrossTenant => ["他の自治体のデータへのアクセスの試み", "Attempt to reach another municipality's data"],
     AlertLargeRead => ["大量の閲覧", "Unusually large reads"],
     AlertMyNumberViews => ["個人番号の閲覧の集中", "Many My Number views"],
+    AlertPmhMismatch => ["PMHの応答の個人番号の不一致", "PMH answered with another My Number"],
     OutboxTitle => ["管理者への通知（送信済み）", "Notices sent to administrators"],
     OutboxLead => [
         "アラートなどについて、管理者あてに送った通知の控えです。",
@@ -754,6 +755,7 @@ pub fn alert_label(lang: Lang, kind: AlertKind) -> &'static str {
         AlertKind::CrossTenantAttempt => Msg::AlertCrossTenant.text(lang),
         AlertKind::LargeRead => Msg::AlertLargeRead.text(lang),
         AlertKind::MyNumberViews => Msg::AlertMyNumberViews.text(lang),
+        AlertKind::PmhMismatch => Msg::AlertPmhMismatch.text(lang),
     }
 }
 
