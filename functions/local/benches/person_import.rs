@@ -110,9 +110,14 @@ async fn bench(rows: u64) {
     let upload_s = upload_started.elapsed().as_secs_f64();
 
     let import_started = Instant::now();
-    let done = runner::run(&tenant, &job.job_id, &runner::RunConfig::default())
-        .await
-        .unwrap();
+    let mut config = runner::RunConfig::default();
+    if let Some(rows) = std::env::var("SESSHU_BENCH_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        config.batch_rows = rows;
+    }
+    let done = runner::run(&tenant, &job.job_id, &config).await.unwrap();
     let import_s = import_started.elapsed().as_secs_f64();
     let rss = peak_rss_mib();
     eprintln!("phases: {:?}", runner::last_phase_times());

@@ -89,3 +89,80 @@ fn the_scan_detects_a_planted_plaintext_value() {
     );
     assert_eq!(first_plaintext(&files, &absent), None);
 }
+
+/// A 10,000-row CSV import (uploaded parts, processing, error rows) leaves no plaintext My
+/// Number, name, kana or address in the embedded database files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_10000_row_import_leaves_no_plaintext_in_the_embedded_files() {
+    use std::sync::Arc;
+
+    use sesshu_core::import::{self, PART_SIZE, runner};
+    use sesshu_core::tenancy::{Platform, TableOpener};
+    use sesshu_interchange::encoding::TextEncoding;
+    use sesshu_interchange::person_csv::{PersonCsvReader, RowOp};
+
+    let data = tempfile::tempdir().unwrap();
+    let code = sesshu_domain::MunicipalityCode::parse("131016").unwrap();
+    let mut bytes = Vec::new();
+    sesshu_interchange::generator::generate(
+        10_000,
+        &code,
+        9,
+        Some(250),
+        &mut bytes,
+        TextEncoding::Cp932,
+    )
+    .unwrap();
+    {
+        let tables = Arc::new(sesshu_store::EmbeddedTables::new(
+            data.path().join("tables"),
+        ));
+        let opener: TableOpener = Arc::new(move |name: &str| tables.table(name));
+        let keyring = Arc::new(
+            sesshu_crypto::LocalKeyring::open_or_create(&data.path().join("master.key")).unwrap(),
+        );
+        let platform =
+            Platform::new(opener, keyring, Arc::new(sesshu_core::clock::SystemClock)).unwrap();
+        let tenant = platform.tenant(&code).unwrap();
+        let job = import::create(
+            &tenant,
+            "scan.csv",
+            bytes.len() as u64,
+            "test",
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+        for (n, part) in bytes.chunks(PART_SIZE as usize).enumerate() {
+            import::upload_part(&tenant, &job.job_id, n as u32, part.to_vec())
+                .await
+                .unwrap();
+        }
+        import::start(&tenant, &job.job_id).await.unwrap();
+        let done = runner::run(&tenant, &job.job_id, &runner::RunConfig::default())
+            .await
+            .unwrap();
+        assert!(done.counts.created > 9_000, "{:?}", done.counts);
+    }
+
+    let mut needles = Vec::new();
+    for row in PersonCsvReader::new(bytes.as_slice(), code).unwrap() {
+        if let Ok(RowOp::New(input)) = row.unwrap().result {
+            needles.push((
+                "my number",
+                input.my_number.expose_digits().as_bytes().to_vec(),
+            ));
+            needles.push(("name", input.name.as_str().as_bytes().to_vec()));
+            needles.push(("kana", input.name_kana.as_str().as_bytes().to_vec()));
+            needles.push(("address", input.address.as_bytes().to_vec()));
+        }
+    }
+    assert!(needles.len() > 36_000);
+    let mut files = Vec::new();
+    read_all_files(&data.path().join("tables"), &mut files);
+    let total: usize = files.iter().map(|(_, bytes)| bytes.len()).sum();
+    assert!(total > 1_000_000, "the files hold the data ({total} bytes)");
+    if let Some((kind, file)) = first_plaintext(&files, &needles) {
+        panic!("plaintext {kind} found in {file}");
+    }
+}

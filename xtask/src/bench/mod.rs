@@ -8,6 +8,7 @@
 mod first_load;
 mod kms_calls;
 mod person_csv;
+mod person_import;
 mod records_api;
 
 use std::path::PathBuf;
@@ -33,6 +34,7 @@ pub const ALL: &[Benchmark] = &[
     records_api::BENCH,
     kms_calls::BENCH,
     person_csv::BENCH,
+    person_import::BENCH,
 ];
 
 /// Flags of `cargo xtask bench`.

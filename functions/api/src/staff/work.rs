@@ -96,7 +96,7 @@ impl BackgroundWork for SpawnedWork {
             SpawnedWork::release(&running, &key);
             let event = match &result {
                 Ok(job) => AuditEvent::new(
-                    actor,
+                    actor.clone(),
                     "server",
                     "admin",
                     "import.processed",
@@ -115,7 +115,7 @@ impl BackgroundWork for SpawnedWork {
                 Err(error) => {
                     tracing::error!(%error, "import stopped; it resumes on the next start");
                     AuditEvent::new(
-                        actor,
+                        actor.clone(),
                         "server",
                         "admin",
                         "import.processed",
@@ -125,7 +125,37 @@ impl BackgroundWork for SpawnedWork {
                     .with_reason("stopped")
                 }
             };
-            if let Err(error) = audit.tenant(&tenant).append(vec![event]).await {
+            let mut events = vec![event];
+            // Each person a deletion file removed is logged, 200 subjects per entry.
+            let mut cursor = None;
+            loop {
+                match sesshu_core::import::deleted_subjects(&tenant, &job_id, cursor, 200).await {
+                    Ok((subjects, next)) => {
+                        if !subjects.is_empty() {
+                            events.push(
+                                AuditEvent::new(
+                                    actor.clone(),
+                                    "server",
+                                    "admin",
+                                    "person.delete",
+                                    Outcome::Allowed,
+                                    &job_id,
+                                )
+                                .with_subjects(subjects),
+                            );
+                        }
+                        match next {
+                            Some(next) => cursor = Some(next),
+                            None => break,
+                        }
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, "could not list the import's deletions");
+                        break;
+                    }
+                }
+            }
+            if let Err(error) = audit.tenant(&tenant).append(events).await {
                 tracing::error!(%error, "could not log the import's result");
             }
             if let Some(pmh) = pmh {

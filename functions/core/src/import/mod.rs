@@ -360,6 +360,40 @@ pub(crate) fn problem_item(job_id: &str, n: usize, problem: &RowProblem) -> Item
     item
 }
 
+/// The record that row `row` of the job deleted `subject` (for the operation log).
+pub(crate) fn deletion_item(job_id: &str, row: u64, subject: &sesshu_domain::SubjectNo) -> Item {
+    Item::new(Key::new(
+        format!("IMPORT#{job_id}"),
+        format!("DEL#{row:010}"),
+    ))
+    .with("subject_no", AttrValue::S(subject.as_str().to_owned()))
+}
+
+/// The subject numbers a job deleted, in row order, one page.
+pub async fn deleted_subjects(
+    tenant: &Tenant,
+    job_id: &str,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<(Vec<String>, Option<String>), CoreError> {
+    load(tenant, job_id).await?;
+    let page = tenant
+        .store
+        .query(
+            &Query::prefix(format!("IMPORT#{job_id}"), "DEL#")
+                .limit(limit)
+                .after(cursor),
+        )
+        .await?;
+    let subjects = page
+        .items
+        .iter()
+        .filter_map(|item| item.get("subject_no").and_then(AttrValue::as_s))
+        .map(str::to_owned)
+        .collect();
+    Ok((subjects, page.next))
+}
+
 /// The error report of a job, in row order, one page.
 pub async fn problems(
     tenant: &Tenant,

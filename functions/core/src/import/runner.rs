@@ -617,11 +617,20 @@ async fn apply(
         secondary.insert(write.key().clone(), write);
     };
     let mut created_here: HashMap<(String, Date), Vec<SubjectNo>> = HashMap::new();
+    let mut built = build_creations(tenant, rows, intent, &link, at)
+        .await?
+        .into_iter();
     for (row, outcome) in rows.iter().zip(&intent.outcomes) {
         match (outcome.kind, &row.result) {
-            (OutcomeKind::Created, Ok(RowOp::New(input))) => {
-                let person = persons::new_person(input, subject(outcome)?, Some(link.clone()));
-                let items = persons::creation_items(tenant, &person, at).await?;
+            (OutcomeKind::Created, Ok(RowOp::New(_))) => {
+                let Some(Creation {
+                    person,
+                    items,
+                    mut twins,
+                }) = built.next()
+                else {
+                    return Err(CoreError::Corrupt("import creations out of step".into()));
+                };
                 items
                     .unique
                     .into_iter()
@@ -632,8 +641,6 @@ async fn apply(
                     .for_each(|i| add(BatchWrite::Put(i)));
                 primary.push(BatchWrite::Put(items.profile));
                 let kb = (person.name_kana.as_str().to_owned(), person.birth_date);
-                let mut twins =
-                    search::same_kana_and_birth(tenant, &kb.0, kb.1, &person.subject_no).await?;
                 let here = created_here.entry(kb).or_default();
                 twins.extend(here.iter().cloned());
                 here.push(person.subject_no.clone());
@@ -695,6 +702,11 @@ async fn apply(
                 plan.retained
                     .into_iter()
                     .for_each(|i| add(BatchWrite::Put(i)));
+                add(BatchWrite::Put(super::deletion_item(
+                    &job.job_id,
+                    row.row_no,
+                    &subject,
+                )));
                 add(BatchWrite::Put(plan.feed));
                 primary.push(BatchWrite::Delete(profile));
             }
@@ -726,6 +738,72 @@ async fn apply(
     tenant.store.write_batch(primary).await?;
     times.write += started.elapsed();
     Ok(())
+}
+
+/// One new person of a batch with its items and the people already stored with the same
+/// kana and birth date.
+struct Creation {
+    person: TargetPerson,
+    items: persons::CreationItems,
+    twins: Vec<SubjectNo>,
+}
+
+/// Seals the batch's new people on every core: creations do not depend on each other, and
+/// sealing and index HMACs are most of an import's CPU.
+async fn build_creations(
+    tenant: &Tenant,
+    rows: &[ParsedRow],
+    intent: &Intent,
+    link: &LinkStatus,
+    at: OffsetDateTime,
+) -> Result<Vec<Creation>, CoreError> {
+    let mut work = Vec::new();
+    for (row, outcome) in rows.iter().zip(&intent.outcomes) {
+        if let (OutcomeKind::Created, Ok(RowOp::New(input))) = (outcome.kind, &row.result) {
+            work.push(persons::new_person(
+                input,
+                subject(outcome)?,
+                Some(link.clone()),
+            ));
+        }
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(2, usize::from)
+        .max(1);
+    let chunk = work.len().div_ceil(workers).max(1);
+    let mut tasks = Vec::new();
+    while !work.is_empty() {
+        let rest = work.split_off(chunk.min(work.len()));
+        let mine = std::mem::replace(&mut work, rest);
+        let tenant = tenant.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut done = Vec::with_capacity(mine.len());
+            for person in mine {
+                let items = persons::creation_items(&tenant, &person, at).await?;
+                let twins = search::same_kana_and_birth(
+                    &tenant,
+                    person.name_kana.as_str(),
+                    person.birth_date,
+                    &person.subject_no,
+                )
+                .await?;
+                done.push(Creation {
+                    person,
+                    items,
+                    twins,
+                });
+            }
+            Ok::<_, CoreError>(done)
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(
+            task.await
+                .map_err(|_| CoreError::Corrupt("an import worker stopped".into()))??,
+        );
+    }
+    Ok(all)
 }
 
 fn updated(old: &TargetPerson, input: &PersonInput, link: &LinkStatus) -> TargetPerson {

@@ -31,6 +31,9 @@ const EXPIRY: TableDefinition<'_, &[u8], ()> = TableDefinition::new("expiry");
 /// let a busy process grow far beyond what a small server has.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
+/// Queries with at most this many items per page run on the calling task.
+const SHORT_PAGE: usize = 32;
+
 /// How many expired items one sweep transaction removes, so a large sweep never holds the
 /// writer lock for long.
 const SWEEP_BATCH: usize = 1_000;
@@ -178,6 +181,33 @@ fn apply(
     Ok(None)
 }
 
+/// Applies unconditional writes without reading what they replace: half the B-tree work of
+/// [`apply`] for bulk loads. An expiry entry left behind by a replaced item is harmless, since a
+/// sweep removes an item only if its stored expiry still matches the entry.
+fn apply_blind(txn: &redb::WriteTransaction, writes: &[BatchWrite]) -> Result<(), StoreError> {
+    let mut items = txn.open_table(ITEMS).map_err(backend)?;
+    let mut expiry = txn.open_table(EXPIRY).map_err(backend)?;
+    for write in writes {
+        let key = codec::item_key(write.key());
+        match write {
+            BatchWrite::Put(item) => {
+                items
+                    .insert(key.as_slice(), codec::encode_item(item)?.as_slice())
+                    .map_err(backend)?;
+                if let Some(at) = item.expires_at {
+                    expiry
+                        .insert(codec::expiry_key(at, &key).as_slice(), ())
+                        .map_err(backend)?;
+                }
+            }
+            BatchWrite::Delete(_) => {
+                items.remove(key.as_slice()).map_err(backend)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Removes up to [`SWEEP_BATCH`] items that expired at or before `now`; returns how many index
 /// entries it visited and how many items it removed.
 fn sweep_batch(db: &Database, now: u64) -> Result<(usize, usize), StoreError> {
@@ -259,23 +289,10 @@ impl Store for EmbeddedStore {
         if writes.is_empty() {
             return Ok(());
         }
-        let writes: Vec<Write> = writes
-            .into_iter()
-            .map(|write| match write {
-                BatchWrite::Put(item) => Write::Put {
-                    item,
-                    condition: Condition::None,
-                },
-                BatchWrite::Delete(key) => Write::Delete {
-                    key,
-                    condition: Condition::None,
-                },
-            })
-            .collect();
         self.blocking(move |db| {
             let txn = db.begin_write().map_err(backend)?;
-            match apply(&txn, &writes, now_epoch_s()) {
-                Ok(_) => txn.commit().map_err(backend),
+            match apply_blind(&txn, &writes) {
+                Ok(()) => txn.commit().map_err(backend),
                 Err(error) => {
                     let _ = txn.abort();
                     Err(error)
@@ -327,7 +344,7 @@ impl Store for EmbeddedStore {
         };
         let (ascending, limit) = (query.ascending, query.limit);
         let now = now_epoch_s();
-        self.blocking(move |db| {
+        let read = move |db: &Database| {
             let txn = db.begin_read().map_err(backend)?;
             let items = txn.open_table(ITEMS).map_err(backend)?;
             let range = items
@@ -358,8 +375,14 @@ impl Store for EmbeddedStore {
                 page.items.push(item);
             }
             Ok(page)
-        })
-        .await
+        };
+        // A short page (a search, a duplicate check) is cheaper read inline than after a hop
+        // to the blocking pool, as for `get`.
+        if limit <= SHORT_PAGE {
+            read(&self.db)
+        } else {
+            self.blocking(read).await
+        }
     }
 
     async fn sweep_expired(&self, now_epoch_s: u64) -> Result<usize, StoreError> {
