@@ -10,11 +10,19 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sesshu_app::api::{abort_on_cleanup, encode_path_segment, unexpected_answer};
 use sesshu_domain::dto::ApiError;
+use sesshu_domain::person_input::FieldError;
 use sesshu_domain::staff::{
     AccountRequest, AccountRequestInput, Activation, Alert, AuditPage, ChainReport, Decision,
-    Enrollment, Institution, Issued, OutboxMessage, PasswordLogin, Reauthentication, RecoveryCodes,
-    ReviewReport, Role, RoleInput, SecondFactor, StaffSession, User, UserUpdate,
+    Enrollment, Institution, Issued, MyNumberReveal, OutboxMessage, PasswordLogin,
+    Reauthentication, RecoveryCodes, ReviewReport, Role, RoleInput, SecondFactor, StaffSession,
+    User, UserUpdate,
 };
+use sesshu_domain::staff_persons::{
+    ControlFlagsUpdate, DuplicatePair, ImportCreate, ImportJobView, ImportList, PersonCreate,
+    PersonHistoryEntry, PersonRecordView, PersonSaved, PersonSearch, PersonSearchPage,
+    PersonUpdate, PmhOverview,
+};
+use wasm_bindgen::JsValue;
 use web_sys::RequestCredentials;
 
 /// The two staff surfaces. They share every shape; only the prefixes and the user class differ.
@@ -78,6 +86,8 @@ pub enum StaffError {
         error: ApiError,
         /// Seconds from `Retry-After`, sent with 429.
         retry_after_s: Option<u64>,
+        /// Field errors of a refused person form (422 `fields`), in column order.
+        fields: Vec<FieldError>,
     },
 }
 
@@ -152,6 +162,104 @@ impl StaffError {
             Self::Network => None,
             Self::Http { retry_after_s, .. } => *retry_after_s,
         }
+    }
+
+    /// The per-field errors of a refused form; empty for every other failure.
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            Self::Network => &[],
+            Self::Http { fields, .. } => fields,
+        }
+    }
+}
+
+/// The error body of the API: `{code, message}`, plus `fields` when a form was refused.
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+    #[serde(default)]
+    fields: Vec<FieldError>,
+}
+
+/// The character encoding of a CSV download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvEncoding {
+    /// Shift_JIS (CP932), what most health-management systems and Excel read.
+    Cp932,
+    /// UTF-8 with a BOM.
+    Utf8,
+}
+
+impl CsvEncoding {
+    /// The `encoding=` value of the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Cp932 => "cp932",
+            Self::Utf8 => "utf8",
+        }
+    }
+
+    /// The encoding an import file was detected in (`utf8`, `utf8_bom`, `cp932`); CP932 when
+    /// not known yet, as the server does.
+    pub fn of_import(detected: Option<&str>) -> Self {
+        match detected {
+            Some("utf8" | "utf8_bom") => Self::Utf8,
+            _ => Self::Cp932,
+        }
+    }
+
+    /// The other one, for the second download link.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Cp932 => Self::Utf8,
+            Self::Utf8 => Self::Cp932,
+        }
+    }
+}
+
+/// Which export to download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// Target persons in the import layout.
+    Persons,
+    /// Vaccination records.
+    Records,
+}
+
+impl ExportKind {
+    /// The file name, as the server names it too.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::Persons => "persons.csv",
+            Self::Records => "records.csv",
+        }
+    }
+}
+
+/// An export as the form describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportQuery {
+    pub kind: ExportKind,
+    /// YYYY-MM-DD: only people changed since that day; empty for everyone.
+    pub since: String,
+    pub encoding: CsvEncoding,
+    /// Include My Numbers (persons only; needs the right).
+    pub my_number: bool,
+}
+
+impl ExportQuery {
+    /// The route under `/m/{code}/`, values percent-encoded.
+    pub fn path(&self) -> String {
+        let mut query = vec![format!("encoding={}", self.encoding.code())];
+        let since = self.since.trim();
+        if !since.is_empty() {
+            query.push(format!("since={}", encode_path_segment(since)));
+        }
+        if self.my_number && self.kind == ExportKind::Persons {
+            query.push("my_number=true".to_owned());
+        }
+        format!("exports/{}?{}", self.kind.file_name(), query.join("&"))
     }
 }
 
@@ -363,7 +471,17 @@ pub async fn audit(
 /// The operation log as CSV (UTF-8 with BOM); needs a recent re-authentication.
 pub async fn audit_csv(code: &str, query: &AuditQuery) -> Result<Download, StaffError> {
     let path = format!("audit.csv{}", query.to_query(None));
-    let response = Request::get(&object(Surface::Admin, code, &path))
+    download(&object(Surface::Admin, code, &path)).await
+}
+
+/// A CSV export (persons or records); needs a recent re-authentication.
+pub async fn export_csv(code: &str, query: &ExportQuery) -> Result<Download, StaffError> {
+    download(&object(Surface::Admin, code, &query.path())).await
+}
+
+/// A file the API sends as an attachment, fetched so a refusal can be explained.
+async fn download(path: &str) -> Result<Download, StaffError> {
+    let response = Request::get(path)
         .credentials(RequestCredentials::SameOrigin)
         .header("Accept", "text/csv")
         .send()
@@ -402,6 +520,197 @@ pub async fn record_review(code: &str, body: &Decision) -> Result<ReviewReport, 
     send(
         Request::post(&object(Surface::Admin, code, "review")),
         Some(body),
+    )
+    .await
+}
+
+/// A page of people matching the search (identifiers in the body, never in the URL).
+pub async fn search_persons(
+    code: &str,
+    body: &PersonSearch,
+) -> Result<PersonSearchPage, StaffError> {
+    send(
+        Request::post(&object(Surface::Admin, code, "persons/search")),
+        Some(body),
+    )
+    .await
+}
+
+/// Registers a person; a 422 carries the field errors.
+pub async fn create_person(code: &str, body: &PersonCreate) -> Result<PersonSaved, StaffError> {
+    send(
+        Request::post(&object(Surface::Admin, code, "persons")),
+        Some(body),
+    )
+    .await
+}
+
+fn person_path(subject_no: &str, rest: &str) -> String {
+    format!("persons/{}{rest}", encode_path_segment(subject_no))
+}
+
+/// Everything the detail page shows, My Number masked.
+pub async fn person_detail(code: &str, subject_no: &str) -> Result<PersonRecordView, StaffError> {
+    get(&object(
+        Surface::Admin,
+        code,
+        &person_path(subject_no, "/detail"),
+    ))
+    .await
+}
+
+pub async fn update_person(
+    code: &str,
+    subject_no: &str,
+    body: &PersonUpdate,
+) -> Result<PersonSaved, StaffError> {
+    send(
+        Request::put(&object(Surface::Admin, code, &person_path(subject_no, ""))),
+        Some(body),
+    )
+    .await
+}
+
+pub async fn set_control_flags(
+    code: &str,
+    subject_no: &str,
+    body: &ControlFlagsUpdate,
+) -> Result<PersonSaved, StaffError> {
+    send(
+        Request::put(&object(
+            Surface::Admin,
+            code,
+            &person_path(subject_no, "/control-flags"),
+        )),
+        Some(body),
+    )
+    .await
+}
+
+/// Erases the person's personal data, against the version the person confirmed.
+pub async fn delete_person(code: &str, subject_no: &str, version: u64) -> Result<(), StaffError> {
+    let path = person_path(subject_no, &format!("?version={version}"));
+    send_for_status::<()>(Request::delete(&object(Surface::Admin, code, &path)), None).await
+}
+
+/// The person's changes, newest first.
+pub async fn person_history(
+    code: &str,
+    subject_no: &str,
+) -> Result<Vec<PersonHistoryEntry>, StaffError> {
+    get(&object(
+        Surface::Admin,
+        code,
+        &person_path(subject_no, "/history"),
+    ))
+    .await
+}
+
+/// My Number in full; needs the right and a recent re-authentication.
+pub async fn reveal_my_number(code: &str, subject_no: &str) -> Result<MyNumberReveal, StaffError> {
+    send::<(), _>(
+        Request::post(&object(
+            Surface::Admin,
+            code,
+            &person_path(subject_no, "/my-number"),
+        )),
+        None,
+    )
+    .await
+}
+
+pub async fn duplicates(code: &str) -> Result<Vec<DuplicatePair>, StaffError> {
+    get(&object(Surface::Admin, code, "duplicates")).await
+}
+
+/// Marks a pair as reviewed: different people after all.
+pub async fn dismiss_duplicate(code: &str, first: &str, second: &str) -> Result<(), StaffError> {
+    let path = format!(
+        "duplicates/{}/{}/dismiss",
+        encode_path_segment(first),
+        encode_path_segment(second)
+    );
+    send_for_status::<()>(Request::post(&object(Surface::Admin, code, &path)), None).await
+}
+
+pub async fn imports(code: &str) -> Result<ImportList, StaffError> {
+    get(&object(Surface::Admin, code, "imports")).await
+}
+
+/// Opens an import job for a file of `size` bytes; the answer names the part size.
+pub async fn create_import(code: &str, body: &ImportCreate) -> Result<ImportJobView, StaffError> {
+    send(
+        Request::post(&object(Surface::Admin, code, "imports")),
+        Some(body),
+    )
+    .await
+}
+
+fn import_path(job_id: &str, rest: &str) -> String {
+    format!("imports/{}{rest}", encode_path_segment(job_id))
+}
+
+/// Uploads part `part` of the file: `blob` is the browser's slice of it, sent as is, so the
+/// file is never copied into the app's memory.
+pub async fn upload_part(
+    code: &str,
+    job_id: &str,
+    part: u32,
+    blob: JsValue,
+) -> Result<ImportJobView, StaffError> {
+    let path = import_path(job_id, &format!("/parts/{part}"));
+    let request = Request::put(&object(Surface::Admin, code, &path))
+        .header("X-Requested-With", "sesshu")
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/octet-stream")
+        .credentials(RequestCredentials::SameOrigin)
+        .body(blob)
+        .map_err(|_| StaffError::Network)?;
+    read_json(request.send().await.map_err(|_| StaffError::Network)?).await
+}
+
+/// Queues the uploaded file for processing.
+pub async fn start_import(code: &str, job_id: &str) -> Result<ImportJobView, StaffError> {
+    send::<(), _>(
+        Request::post(&object(
+            Surface::Admin,
+            code,
+            &import_path(job_id, "/start"),
+        )),
+        None,
+    )
+    .await
+}
+
+/// Where an import stands. Not aborted with the view: the poller checks itself.
+pub async fn import_job(code: &str, job_id: &str) -> Result<ImportJobView, StaffError> {
+    let response = Request::get(&object(Surface::Admin, code, &import_path(job_id, "")))
+        .credentials(RequestCredentials::SameOrigin)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|_| StaffError::Network)?;
+    read_json(response).await
+}
+
+/// The address of an import's error report, for a plain download link.
+pub fn import_errors_href(code: &str, job_id: &str, encoding: CsvEncoding) -> String {
+    object(
+        Surface::Admin,
+        code,
+        &import_path(job_id, &format!("/errors.csv?encoding={}", encoding.code())),
+    )
+}
+
+pub async fn pmh_overview(code: &str) -> Result<PmhOverview, StaffError> {
+    get(&object(Surface::Admin, code, "pmh")).await
+}
+
+/// Puts the failed people back in the queue and starts a linking pass.
+pub async fn pmh_retry(code: &str) -> Result<PmhOverview, StaffError> {
+    send::<(), _>(
+        Request::post(&object(Surface::Admin, code, "pmh/retry")),
+        None,
     )
     .await
 }
@@ -463,6 +772,7 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, StaffEr
             status,
             error: unexpected_answer(status),
             retry_after_s: None,
+            fields: Vec::new(),
         })
     } else {
         Err(error_from(&response).await)
@@ -475,14 +785,21 @@ async fn error_from(response: &Response) -> StaffError {
         .headers()
         .get("Retry-After")
         .and_then(|value| parse_retry_after(&value));
-    let error = response
-        .json::<ApiError>()
-        .await
-        .unwrap_or_else(|_| unexpected_answer(status));
+    let (error, fields) = match response.json::<ErrorBody>().await {
+        Ok(body) => (
+            ApiError {
+                code: body.code,
+                message: body.message,
+            },
+            body.fields,
+        ),
+        Err(_) => (unexpected_answer(status), Vec::new()),
+    };
     StaffError::Http {
         status,
         error,
         retry_after_s,
+        fields,
     }
 }
 
@@ -556,6 +873,50 @@ mod tests {
             query.to_query(Some("a b&c")),
             "?user=tanaka&action=user.approve&from=2026-04-01&cursor=a%20b%26c"
         );
+    }
+
+    #[test]
+    fn exports_name_the_encoding_and_leave_out_what_is_not_asked() {
+        let mut query = ExportQuery {
+            kind: ExportKind::Persons,
+            since: String::new(),
+            encoding: CsvEncoding::Cp932,
+            my_number: false,
+        };
+        assert_eq!(query.path(), "exports/persons.csv?encoding=cp932");
+        query.since = " 2026-04-01 ".to_owned();
+        query.my_number = true;
+        query.encoding = CsvEncoding::Utf8;
+        assert_eq!(
+            query.path(),
+            "exports/persons.csv?encoding=utf8&since=2026-04-01&my_number=true"
+        );
+        query.kind = ExportKind::Records;
+        assert_eq!(
+            query.path(),
+            "exports/records.csv?encoding=utf8&since=2026-04-01"
+        );
+    }
+
+    #[test]
+    fn error_reports_come_in_the_file_encoding_or_the_other() {
+        assert_eq!(CsvEncoding::of_import(Some("utf8_bom")), CsvEncoding::Utf8);
+        assert_eq!(CsvEncoding::of_import(Some("cp932")), CsvEncoding::Cp932);
+        assert_eq!(CsvEncoding::of_import(None), CsvEncoding::Cp932);
+        assert_eq!(CsvEncoding::Utf8.other(), CsvEncoding::Cp932);
+        assert_eq!(
+            import_errors_href("131016", "job 1", CsvEncoding::Utf8),
+            "/api/admin/m/131016/imports/job%201/errors.csv?encoding=utf8"
+        );
+    }
+
+    #[test]
+    fn person_routes_encode_the_subject_number() {
+        assert_eq!(
+            person_path("0000000001", "/detail"),
+            "persons/0000000001/detail"
+        );
+        assert_eq!(person_path("../x", ""), "persons/..%2Fx");
     }
 
     #[test]

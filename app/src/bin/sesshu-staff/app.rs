@@ -3,8 +3,10 @@
 use crate::api::Surface;
 use crate::components::focus_main_heading;
 use crate::pages::{
-    activate::ActivatePage, alerts::AlertsPage, audit::AuditPage, home::AdminHomePage,
-    home::ClinicHomePage, login::LoginPage, not_found::NotFoundPage, requests::RequestsPage,
+    activate::ActivatePage, alerts::AlertsPage, audit::AuditPage, duplicates::DuplicatesPage,
+    exports::ExportsPage, home::AdminHomePage, home::ClinicHomePage, imports::ImportsPage,
+    login::LoginPage, not_found::NotFoundPage, person_detail::PersonDetailPage,
+    person_new::NewPersonPage, persons::PersonsPage, pmh::PmhPage, requests::RequestsPage,
     review::ReviewPage, roles::RolesPage, users::UsersPage,
 };
 use crate::session::provide_sessions;
@@ -39,6 +41,14 @@ pub fn StaffApp() -> impl IntoView {
                     <Route path=path!("/clinic/activate") view=|| view! { <ActivatePage surface=Surface::Clinic /> } />
                     <ParentRoute path=path!("/admin") view=|| view! { <Shell surface=Surface::Admin /> }>
                         <Route path=path!("") view=AdminHomePage />
+                        <Route path=path!("/persons") view=PersonsPage />
+                        // Before the parameter route, which would otherwise take "new".
+                        <Route path=path!("/persons/new") view=NewPersonPage />
+                        <Route path=path!("/persons/:subject_no") view=PersonDetailPage />
+                        <Route path=path!("/imports") view=ImportsPage />
+                        <Route path=path!("/duplicates") view=DuplicatesPage />
+                        <Route path=path!("/pmh") view=PmhPage />
+                        <Route path=path!("/exports") view=ExportsPage />
                         <Route path=path!("/users") view=UsersPage />
                         <Route path=path!("/requests") view=RequestsPage />
                         <Route path=path!("/roles") view=RolesPage />

@@ -240,13 +240,27 @@ fn described_by(id: &str, hint: bool, error: bool) -> Option<String> {
     (!ids.is_empty()).then(|| ids.join(" "))
 }
 
+/// The error text of a field: the page's own message, or a text given whole (the server's
+/// field errors come in both languages already).
+fn error_text(
+    error: Option<Signal<Option<Msg>>>,
+    text: Option<Signal<Option<String>>>,
+) -> Signal<Option<String>> {
+    if let Some(text) = text {
+        return text;
+    }
+    let tx = use_tx();
+    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    Signal::derive(move || error.get().map(|msg| tx.t(msg).to_owned()))
+}
+
 /// The label (with the required mark), hint and error of a field, ids derived from `id`.
 fn field_head(
     id: &'static str,
     label: Msg,
     hint: Option<Msg>,
     required: bool,
-    error: Signal<Option<Msg>>,
+    error: Signal<Option<String>>,
 ) -> impl IntoView {
     let tx = use_tx();
     view! {
@@ -263,8 +277,8 @@ fn field_head(
         {hint.map(|hint| view! {
             <p class="field__hint" id=format!("{id}-hint")>{move || tx.t(hint)}</p>
         })}
-        {move || error.get().map(|msg| view! {
-            <p class="field__error" id=format!("{id}-error")>{move || tx.t(msg)}</p>
+        {move || error.get().map(|text| view! {
+            <p class="field__error" id=format!("{id}-error")>{text}</p>
         })}
     }
 }
@@ -297,11 +311,14 @@ pub fn TextField(
     /// What is wrong with the value, if anything.
     #[prop(optional)]
     error: Option<Signal<Option<Msg>>>,
+    /// What is wrong, as text in the current language (instead of `error`).
+    #[prop(optional)]
+    error_text: Option<Signal<Option<String>>>,
     /// Further ids describing the input (e.g. a list of rules).
     #[prop(optional)]
     extra_described_by: Option<&'static str>,
 ) -> impl IntoView {
-    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let error = self::error_text(error, error_text);
     let describe = move || {
         let own = described_by(id, hint.is_some(), error.get().is_some());
         match (own, extra_described_by) {
@@ -347,7 +364,7 @@ pub fn TextAreaField(
     #[prop(optional)]
     error: Option<Signal<Option<Msg>>>,
 ) -> impl IntoView {
-    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let error = error_text(error, None);
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
             {field_head(id, label, hint, required, error)}
@@ -383,22 +400,28 @@ pub fn SelectField(
     /// Whether a choice must be made.
     #[prop(optional)]
     required: bool,
+    /// A hint below the label.
+    #[prop(optional)]
+    hint: Option<Msg>,
     /// What is wrong with the choice, if anything.
     #[prop(optional)]
     error: Option<Signal<Option<Msg>>>,
+    /// What is wrong, as text in the current language (instead of `error`).
+    #[prop(optional)]
+    error_text: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let tx = use_tx();
-    let error = error.unwrap_or_else(|| Signal::derive(|| None));
+    let error = self::error_text(error, error_text);
     view! {
         <div class="field" class:field--invalid=move || error.get().is_some()>
-            {field_head(id, label, None, required, error)}
+            {field_head(id, label, hint, required, error)}
             <select
                 class="field__input field__input--select"
                 id=id
                 name=id
                 required=required
                 aria-invalid=move || error.get().is_some().then_some("true")
-                aria-describedby=move || described_by(id, false, error.get().is_some())
+                aria-describedby=move || described_by(id, hint.is_some(), error.get().is_some())
                 on:change:target=move |ev| value.set(ev.target().value())
             >
                 <option value="" prop:selected=move || value.get().is_empty()>

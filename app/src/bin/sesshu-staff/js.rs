@@ -1,8 +1,8 @@
 //! The few browser APIs the staff pages need that the app crate's web-sys features do not
-//! cover: `Date`, the clipboard and `Blob` downloads. Bound here rather than by enabling more
-//! web-sys features or adding js-sys, because those change how the whole crate compiles and
-//! would make the resident bundle differ (measured: +500 bytes of JS glue), though it never
-//! calls them.
+//! cover: `Date`, the clipboard, `Blob` downloads and picked files. Bound here rather than by
+//! enabling more web-sys features or adding js-sys, because those change how the whole crate
+//! compiles and would make the resident bundle differ (measured: +500 bytes of JS glue),
+//! though it never calls them.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -70,6 +70,36 @@ extern "C" {
 
     #[wasm_bindgen(catch, js_namespace = URL, js_name = revokeObjectURL)]
     fn revoke_object_url(url: &str) -> Result<(), JsValue>;
+
+    /// A file the person picked (`File`).
+    pub type PickedFile;
+
+    #[wasm_bindgen(method, getter)]
+    pub fn name(this: &PickedFile) -> String;
+
+    /// Bytes (a double in JavaScript; exact far beyond any CSV file).
+    #[wasm_bindgen(method, getter)]
+    pub fn size(this: &PickedFile) -> f64;
+
+    /// Bytes `start..end` as a `Blob`, read by the browser only when sent.
+    #[wasm_bindgen(method)]
+    pub fn slice(this: &PickedFile, start: f64, end: f64) -> JsValue;
+
+    /// An `<input type="file">`, as far as its files go.
+    type FileInput;
+
+    #[wasm_bindgen(method, getter)]
+    fn files(this: &FileInput) -> Option<FileList>;
+
+    type FileList;
+
+    #[wasm_bindgen(method)]
+    fn item(this: &FileList, index: u32) -> Option<PickedFile>;
+}
+
+/// The file chosen in a file input, if any.
+pub fn picked_file(input: &web_sys::HtmlInputElement) -> Option<PickedFile> {
+    input.unchecked_ref::<FileInput>().files()?.item(0)
 }
 
 /// Copies `text` to the clipboard, then calls `done` with whether the browser accepted it.

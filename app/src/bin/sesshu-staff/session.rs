@@ -186,6 +186,20 @@ impl CurrentStaff {
             })
     }
 
+    /// Whether the user may see and search by My Number: the role's right and their own flag
+    /// (reactive). The server also wants a fresh re-authentication to show one.
+    pub fn may_view_my_number(self) -> bool {
+        self.sessions
+            .signal(self.surface)
+            .with(|state| match state {
+                SessionState::LoggedIn { session, .. } => {
+                    session.can_view_my_number
+                        && session.permissions.contains(&Permission::ViewMyNumber)
+                }
+                _ => false,
+            })
+    }
+
     /// See [`Sessions::observe`].
     pub fn observe<T>(self, result: Result<T, StaffError>) -> Result<T, StaffError> {
         self.sessions.observe(self.surface, result)

@@ -15,7 +15,12 @@ use sesshu_domain::staff::{Permission, StaffSession};
 
 /// The admin pages, with the permissions of which one opens each (none: any staff user). The
 /// menu and the pages' own checks both read this, so they cannot disagree.
-pub const ADMIN_PAGES: [(&str, Msg, &[Permission]); 6] = [
+pub const ADMIN_PAGES: [(&str, Msg, &[Permission]); 11] = [
+    ("/admin/persons", Msg::NavPersons, PERSONS),
+    ("/admin/imports", Msg::NavImports, IMPORTS),
+    ("/admin/duplicates", Msg::NavDuplicates, PERSONS),
+    ("/admin/pmh", Msg::NavPmh, PERSONS),
+    ("/admin/exports", Msg::NavExports, EXPORTS),
     ("/admin/users", Msg::NavUsers, USERS),
     ("/admin/requests", Msg::NavRequests, REQUESTS),
     ("/admin/roles", Msg::NavRoles, ROLES),
@@ -24,6 +29,11 @@ pub const ADMIN_PAGES: [(&str, Msg, &[Permission]); 6] = [
     ("/admin/review", Msg::NavReview, REVIEW),
 ];
 
+/// Search, detail, duplicates and PMH status; changing them needs [`EDIT_PERSONS`] too.
+pub const PERSONS: &[Permission] = &[Permission::ViewPersons];
+pub const EDIT_PERSONS: &[Permission] = &[Permission::EditPersons];
+pub const IMPORTS: &[Permission] = &[Permission::Import];
+pub const EXPORTS: &[Permission] = &[Permission::Export];
 pub const USERS: &[Permission] = &[Permission::ManageUsers];
 /// Anyone may request an account; only `manage_users` decides.
 pub const REQUESTS: &[Permission] = &[];

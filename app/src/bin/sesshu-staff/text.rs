@@ -5,7 +5,9 @@
 use crate::js::Date;
 use leptos::prelude::*;
 use sesshu_app::i18n::{I18n, Lang, use_i18n};
+use sesshu_domain::person_input::PersonField;
 use sesshu_domain::staff::{AlertKind, Duty, Outcome, Permission, RequestStatus, UserClass};
+use sesshu_domain::staff_persons::{ImportState, PmhStatus};
 
 /// Declares [`Msg`] and its `[Japanese, English]` table in one place, so a message cannot lack
 /// a translation and the tests can walk every message.
@@ -595,6 +597,323 @@ messages! {
     EmptyReviewNote => ["メモを入力してください。", "Please enter a note."],
     ReviewRecorded => ["棚卸しの完了を記録しました。", "The review has been recorded."],
     UnusedCount => ["未使用のアカウント", "Unused accounts"],
+
+    // Navigation and home: target persons
+    NavPersons => ["対象者", "Target persons"],
+    NavImports => ["対象者の取込", "Imports"],
+    NavDuplicates => ["重複の可能性", "Possible duplicates"],
+    NavPmh => ["PMH連携の状況", "PMH linking"],
+    NavExports => ["データの出力", "Exports"],
+    HomePersonsDesc => [
+        "予防接種対象者の検索・登録・修正・削除と制御フラグ",
+        "Find, register, edit and delete target persons; control flags",
+    ],
+    HomeImportsDesc => [
+        "健康管理システムの対象者情報CSVの取込と結果の確認",
+        "Import the health-management system's person CSV and check the result",
+    ],
+    HomeDuplicatesDesc => [
+        "二重登録の可能性がある対象者の確認",
+        "Check people who may be registered twice",
+    ],
+    HomePmhDesc => [
+        "PMHキーの取得待ち・失敗の確認と再連携",
+        "PMH keys waiting or failed; retry",
+    ],
+    HomeExportsDesc => [
+        "対象者情報・予防接種記録のCSV出力",
+        "Export target persons and vaccination records as CSV",
+    ],
+
+    // Person fields (form labels, list columns, history)
+    LabelSubjectNo => ["予防接種対象者番号", "Subject number"],
+    LabelMyNumber => ["個人番号（マイナンバー）", "My Number"],
+    LabelNameKana => ["氏名カナ", "Name in kana"],
+    LabelBirthDate => ["生年月日", "Date of birth"],
+    LabelSex => ["性別", "Sex"],
+    LabelAddress => ["住所", "Address"],
+    LabelGuardian => ["保護者氏名", "Guardian's name"],
+    LabelBusinessId => ["自治体業務ID", "Municipal business ID"],
+    LabelChangeKind => ["変更区分", "Change kind"],
+    LabelMovedOutOn => ["異動日", "Moved out on"],
+    LabelMovedOutReason => ["異動事由", "Reason for moving out"],
+    LabelOtherNo => ["その他管理番号", "Other management number"],
+    LabelSubjectCategory => ["接種対象者区分", "Subject category"],
+    LabelFeeExemption => ["減免区分", "Fee exemption"],
+    LabelPmhKey => ["PMHキー", "PMH key"],
+    LabelControlFlags => ["制御フラグ", "Control flags"],
+    FlagRecovery => ["リカバリー", "Recovery"],
+    FlagNonDisclosure => ["不開示", "Non-disclosure"],
+    FlagViewingSuspended => ["閲覧停止", "Viewing suspended"],
+    NoFlags => ["なし", "None"],
+    SexMale => ["男", "Male"],
+    SexFemale => ["女", "Female"],
+    ChooseSex => ["性別を選んでください", "Choose the sex"],
+    ChooseOne => ["選んでください", "Choose one"],
+    CategoryRoutine => ["1 定期接種", "1 Routine"],
+    CategoryLongTerm => ["2 長期療養特例", "2 Long-term illness exception"],
+    CategoryDisabled => ["3 60〜64歳の障害者（B類）", "3 Disabled, aged 60-64 (type B)"],
+    CategoryVoluntary => ["4 助成対象の任意接種", "4 Subsidised voluntary"],
+    FeeNone => ["0 なし", "0 None"],
+    FeeFull => ["1 全額免除", "1 Full exemption"],
+    FeePartial => ["2 一部減額", "2 Partial reduction"],
+    PmhWaiting => ["連携待ち", "Waiting"],
+    PmhAssigned => ["連携済み", "Linked"],
+    PmhFailed => ["連携失敗", "Failed"],
+    Blank => ["（空欄）", "(empty)"],
+
+    // Hints of the person form
+    HintSubjectNo => ["10桁の数字", "10 digits"],
+    HintMyNumber => ["12桁の数字。ハイフンや空白で区切っても構いません。", "12 digits; hyphens or spaces between groups are fine."],
+    HintMyNumberKeep => [
+        "「*」のままにすると、登録済みの個人番号を変えずに保存します。",
+        "Leave the “*” as they are to keep the registered number.",
+    ],
+    HintPersonName => ["住民票のとおり。姓と名の間は空白", "As registered; a space between family and given name"],
+    HintNameKana => [
+        "全角カタカナ（ひらがな・半角カナも可）。姓と名の間は空白",
+        "Katakana (hiragana and half-width kana work too); a space between family and given name",
+    ],
+    HintBirthDate => [
+        "例：2023-04-01、20230401、令和5年4月1日、R5.4.1",
+        "e.g. 2023-04-01, 20230401 or R5.4.1 (Japanese era dates work too)",
+    ],
+    HintGuardian => ["子どもの場合。いなければ空欄", "For children; leave empty if none"],
+    HintBusinessId => [
+        "健康管理システムの宛名番号など。半角英数字と「_」「-」、64文字まで",
+        "The id in the health-management system: letters, digits, “_” and “-”, up to 64",
+    ],
+    HintOtherNo => ["任意。64文字まで", "Optional; up to 64 characters"],
+    MyNumberKeptMasked => [
+        "個人番号を変更できるのは、個人番号の閲覧を許可された職員だけです。",
+        "Only staff allowed to view My Number may change it.",
+    ],
+
+    // Person search
+    PersonsTitle => ["対象者の検索", "Find target persons"],
+    PersonsLead => [
+        "予防接種対象者番号、自治体業務ID、個人番号のいずれか、またはカナ氏名と生年月日（片方だけでも可）で検索します。担当する事務の対象者だけが表示されます。",
+        "Search by subject number, municipal business ID or My Number, or by kana name and/or date of birth. Only people within your duties are shown.",
+    ],
+    SearchTitle => ["検索条件", "Search"],
+    HintMyNumberSearch => ["12桁。この検索は操作ログに記録されます。", "12 digits. This search is logged."],
+    SearchNeedsOne => [
+        "検索する項目を1つ以上入力してください。",
+        "Please fill in at least one field to search by.",
+    ],
+    NewPersonButton => ["新しい対象者を登録する", "Register a new person"],
+    ResultsTitle => ["検索結果", "Results"],
+    NoResults => [
+        "条件に合う対象者はいません。担当する事務以外の対象者は表示されません。",
+        "Nobody matches. People outside your duties are not shown.",
+    ],
+    NextPage => ["次へ", "Next page"],
+    FirstPage => ["最初のページへ", "First page"],
+    ColPmh => ["PMH連携", "PMH"],
+
+    // Person detail
+    PersonTitle => ["対象者の詳細", "Target person"],
+    BackToSearch => ["対象者の検索へ戻る", "Back to the search"],
+    PersonDataTitle => ["登録内容", "Registered data"],
+    ShowMyNumber => ["個人番号を表示する", "Show My Number"],
+    HideMyNumber => ["隠す", "Hide"],
+    MyNumberViewLogged => [
+        "表示したことは操作ログに記録されます。必要なときだけ表示してください。",
+        "Each view is logged. Show it only when you need it.",
+    ],
+    LabelLinkFile => ["連携ファイル名", "Import file"],
+    LabelLinkAt => ["連携日時", "Imported at"],
+    EditPerson => ["登録内容を修正する", "Edit the data"],
+    EditPersonTitle => ["登録内容の修正", "Edit the data"],
+    PersonUpdated => ["修正を保存しました。", "The changes have been saved."],
+    PersonCreated => ["対象者を登録しました。", "The person has been registered."],
+    ChangedMeanwhileTitle => [
+        "ほかの職員が先に変更しました",
+        "Someone else changed this person first",
+    ],
+    ChangedMeanwhileBody => [
+        "この画面の内容は保存されていません。再読み込みして最新の内容を確かめてから、もう一度操作してください。",
+        "Nothing from this page was saved. Reload to see the latest data, then try again.",
+    ],
+    TakenMyNumber => [
+        "この個人番号の対象者は既に登録されています。検索して確かめてください。",
+        "A person with this My Number is registered already. Please search for them.",
+    ],
+    TakenBusinessId => [
+        "この自治体業務IDの対象者は既に登録されています。検索して確かめてください。",
+        "A person with this municipal business ID is registered already. Please search for them.",
+    ],
+    PmhSectionTitle => ["PMH連携", "PMH linking"],
+    LabelPmhStatus => ["PMHキーの取得", "PMH key"],
+    LabelPmhFailure => ["失敗の理由", "Why it failed"],
+    PmhExplained => [
+        "PMHキーを取得すると、本人や代理人がマイナポータルから予防接種の情報を見られるようになります。",
+        "Once the PMH key is obtained, the person and their proxies can see their vaccinations on Mynaportal.",
+    ],
+    FlagsTitle => ["制御フラグ", "Control flags"],
+    FlagsLead => [
+        "「不開示」または「閲覧停止」にすると、本人や代理人（保護者など）はマイナポータルからこの対象者の情報を一切見られなくなります（DV被害者の保護など）。医療機関と職員の画面には影響しません。",
+        "Non-disclosure or viewing suspended hides all of this person's data from the person and their proxies (e.g. parents) on Mynaportal, e.g. to protect victims of domestic violence. Clinic and staff pages are not affected.",
+    ],
+    HintRecovery => [
+        "誤って削除した対象者を復旧している途中であることを示します。",
+        "Marks a person being restored after a mistaken deletion.",
+    ],
+    HintNonDisclosure => [
+        "本人・代理人に情報を開示しません。",
+        "Do not disclose the data to the person or their proxies.",
+    ],
+    HintViewingSuspended => [
+        "本人・代理人による閲覧を一時的に止めます。",
+        "Suspend viewing by the person and their proxies for now.",
+    ],
+    HiddenFromResident => [
+        "現在、本人・代理人には表示されていません。",
+        "Currently hidden from the person and their proxies.",
+    ],
+    SaveFlags => ["制御フラグを保存する", "Save the control flags"],
+    FlagsSaved => ["制御フラグを保存しました。", "The control flags have been saved."],
+    HistoryTitle => ["変更履歴", "Change history"],
+    NoHistory => ["変更の記録はありません。", "No changes are recorded."],
+    HistoryCreated => ["登録", "Registered"],
+    HistoryUpdated => ["修正", "Edited"],
+    HistoryFlags => ["制御フラグの変更", "Control flags changed"],
+    HistoryPmhKey => ["PMHキーの設定", "PMH key set"],
+    ChangedBy => ["操作者", "By"],
+    DuplicatesHereTitle => ["重複の可能性がある対象者", "Possible duplicates"],
+    DuplicatesHereLead => [
+        "カナ氏名と生年月日が同じで、個人番号が違う対象者です。同じ人が二重に登録されていないか確かめてください。",
+        "People with the same kana name and date of birth but another My Number. Please check that nobody is registered twice.",
+    ],
+    CreatedWithDuplicates => [
+        "同じカナ氏名・生年月日の対象者が既にいます。二重登録でないか、下の「重複の可能性がある対象者」で確かめてください。",
+        "Someone with the same kana name and date of birth exists. Please check below, under “Possible duplicates”, that this is not a second registration.",
+    ],
+    AllDuplicates => ["重複の可能性の一覧へ", "All possible duplicates"],
+    DeleteSectionTitle => ["対象者の削除", "Delete the person"],
+    DeleteLead => [
+        "転出や死亡などで対象でなくなった人を削除します。削除は取り消せません。",
+        "Delete someone who is no longer a target person (moved out, deceased). This cannot be undone.",
+    ],
+    DeletePerson => ["この対象者を削除する", "Delete this person"],
+    DeleteTitle => ["この対象者を削除しますか", "Delete this person?"],
+    DeleteBody => [
+        "氏名・住所・個人番号などの個人情報は消去され、元に戻せません。予防接種の記録は、法律で定められた保存期間（5年間）保管してから削除されます。削除したことは操作ログに記録されます。",
+        "Personal data such as the name, address and My Number is erased and cannot be restored. Vaccination records are kept for the legal retention period (5 years), then deleted. The deletion is logged.",
+    ],
+    DeleteConfirm => ["削除する", "Delete"],
+    PersonDeleted => ["対象者を削除しました。", "The person has been deleted."],
+
+    // New person
+    NewPersonTitle => ["対象者の登録", "Register a target person"],
+    NewPersonLead => [
+        "健康管理システムからの取込にない対象者を、1人ずつ登録します。取込と同じ決まりで確認します。",
+        "Register one person who did not come with an import. The same rules as for imports apply.",
+    ],
+    RegisterPerson => ["登録する", "Register"],
+
+    // Imports
+    ImportsTitle => ["対象者の取込", "Import target persons"],
+    ImportsLead => [
+        "健康管理システムから出力した対象者情報のCSVファイルを取り込みます。誤りのある行だけが取り込まれず、行と列をエラーレポートで確かめられます。",
+        "Import the person CSV file from the health-management system. Only rows with mistakes are left out; the error report names their rows and columns.",
+    ],
+    ImportFormatTitle => ["ファイルの形式", "File format"],
+    ImportFormatBody => [
+        "文字コードはShift_JIS（CP932）またはUTF-8。1行目は列名で、列の順番は自由です。行ごとに変更区分（1 新規、2 更新、3 削除）を指定します。",
+        "Shift_JIS (CP932) or UTF-8. The first row names the columns, in any order. Each row gives its change kind (1 new, 2 update, 3 delete).",
+    ],
+    ImportColumnsLink => ["使える列名の一覧", "The list of columns"],
+    ImportColumnsTitle => ["列名（日本語または英語）", "Column names (Japanese or English)"],
+    ImportColumnsNote => [
+        "個人番号、自治体コード、変更区分の列は必ず必要です。削除だけのファイルでは、氏名などの列を省略できます。",
+        "The My Number, municipality code and change kind columns are always needed. A file of deletions only may leave out the name and other columns.",
+    ],
+    LabelCsvFile => ["CSVファイル", "CSV file"],
+    HintCsvFile => ["拡張子が .csv のファイル", "A file ending in .csv"],
+    EmptyFile => ["取り込むファイルを選んでください。", "Please choose the file to import."],
+    StartImport => ["取り込む", "Import"],
+    ImportProgressTitle => ["取込の状況", "Import progress"],
+    UploadProgress => ["アップロード", "Upload"],
+    ProcessProgress => ["取込処理", "Processing"],
+    ImportUploading => ["アップロード中", "Uploading"],
+    ImportQueued => ["処理待ち", "Waiting"],
+    ImportProcessing => ["処理中", "Processing"],
+    ImportDone => ["完了", "Done"],
+    ImportFailed => ["失敗", "Failed"],
+    ImportFinished => ["取込が終わりました。", "The import has finished."],
+    ImportFileFailed => ["ファイルを取り込めませんでした", "The file could not be imported"],
+    ImportSummaryTitle => ["取込の結果", "Result"],
+    CountCreated => ["新規登録", "Created"],
+    CountUpdated => ["更新", "Updated"],
+    CountDeleted => ["削除", "Deleted"],
+    CountUnchanged => ["変更なし", "Unchanged"],
+    CountFailed => ["エラー", "Failed"],
+    RowsUnit => ["行", "rows"],
+    ErrorReportLead => [
+        "エラーになった行は取り込まれていません。エラーレポートで行番号と列を確かめ、元のファイルを直して、もう一度取り込んでください。",
+        "Rows with errors were not imported. Check their row numbers and columns in the error report, correct the file and import it again.",
+    ],
+    ErrorReportIn => ["エラーレポートをダウンロード", "Download the error report"],
+    EncodingCp932 => ["Shift_JIS（CP932）", "Shift_JIS (CP932)"],
+    EncodingUtf8 => ["UTF-8（BOM付き）", "UTF-8 (with BOM)"],
+    SameAsFile => ["取り込んだファイルと同じ文字コード", "the imported file's encoding"],
+    PastImportsTitle => ["これまでの取込", "Past imports"],
+    NoImports => ["取込の記録はありません。", "No imports yet."],
+    ColFile => ["ファイル名", "File"],
+    ColUploadedBy => ["実行者", "By"],
+    ColResult => ["結果", "Result"],
+    ErrorReport => ["エラーレポート", "Error report"],
+
+    // Duplicates
+    DuplicatesTitle => ["重複の可能性", "Possible duplicates"],
+    DuplicatesLead => [
+        "カナ氏名と生年月日が同じで、個人番号が違う対象者の組です。同じ人の二重登録なら、誤っている方を削除してください。別人であれば「別人として確認済みにする」を押してください。",
+        "Pairs with the same kana name and date of birth but different My Numbers. If both are the same person, delete the wrong one; if they are different people, mark the pair as checked.",
+    ],
+    NoDuplicates => ["確認が必要な組はありません。", "No pairs to check."],
+    FirstPerson => ["1人目", "First person"],
+    SecondPerson => ["2人目", "Second person"],
+    Dismiss => ["別人として確認済みにする", "Mark as different people"],
+    Dismissed => ["別人として確認済みにしました。", "The pair has been marked as different people."],
+    OpenPerson => ["詳細を開く", "Open"],
+
+    // PMH
+    PmhTitle => ["PMH連携の状況", "PMH linking"],
+    PmhLead => [
+        "対象者の個人番号からPMHキーを取得する処理の状況です。PMHキーがない対象者は、マイナポータルから情報を見られません。",
+        "Where getting PMH keys from My Numbers stands. People without a PMH key cannot see their data on Mynaportal.",
+    ],
+    PmhWaitingCount => ["取得待ちの人数", "People waiting"],
+    PmhFailedTitle => ["取得に失敗した対象者", "Failed"],
+    NoPmhFailures => ["失敗した対象者はいません。", "Nobody failed."],
+    PmhRetry => ["失敗した対象者をもう一度連携する", "Retry the failed ones"],
+    PmhRetried => [
+        "失敗した対象者を取得待ちに戻し、連携を始めました。",
+        "The failed people are waiting again, and linking has started.",
+    ],
+    PeopleUnit => ["人", "people"],
+
+    // Exports
+    ExportsTitle => ["データの出力", "Exports"],
+    ExportsLead => [
+        "健康管理システムに戻すデータをCSVで出力します。出力の前に本人確認があり、出力したことは操作ログに記録されます。",
+        "Export data for the health-management system as CSV. You confirm it is you first, and every export is logged.",
+    ],
+    ExportWhat => ["出力するデータ", "What to export"],
+    ExportPersons => ["対象者情報（取込と同じ形式）", "Target persons (the import layout)"],
+    ExportRecords => ["予防接種記録", "Vaccination records"],
+    ExportScope => ["出力する範囲", "Which"],
+    ScopeAll => ["すべて", "Everything"],
+    ScopeSince => ["指定した日以降に変更されたもの", "Changed on or after a day"],
+    LabelSince => ["この日以降の変更", "Changed on or after"],
+    EmptySince => ["日付を入力してください。", "Please enter the day."],
+    LabelEncoding => ["文字コード", "Encoding"],
+    IncludeMyNumber => ["個人番号を含める", "Include My Numbers"],
+    HintIncludeMyNumber => [
+        "業務で必要なときだけにしてください。含めたことは操作ログに記録されます。",
+        "Only when your work needs it. Including them is logged.",
+    ],
 }
 
 impl Msg {
@@ -772,11 +1091,263 @@ pub fn chain_problem_label(lang: Lang, kind: &str) -> String {
     msg.text(lang).to_owned()
 }
 
+/// The label of a person field, as the form and the history show it.
+pub fn field_label(field: PersonField) -> Msg {
+    match field {
+        PersonField::MyNumber => Msg::LabelMyNumber,
+        PersonField::Name => Msg::LabelName,
+        PersonField::NameKana => Msg::LabelNameKana,
+        PersonField::BirthDate => Msg::LabelBirthDate,
+        PersonField::Sex => Msg::LabelSex,
+        PersonField::Address => Msg::LabelAddress,
+        PersonField::GuardianName => Msg::LabelGuardian,
+        PersonField::MunicipalityCode => Msg::LabelMunicipalityCode,
+        PersonField::MunicipalBusinessId => Msg::LabelBusinessId,
+        PersonField::ChangeKind => Msg::LabelChangeKind,
+        PersonField::MovedOutOn => Msg::LabelMovedOutOn,
+        PersonField::MovedOutReason => Msg::LabelMovedOutReason,
+        PersonField::OtherManagementNo => Msg::LabelOtherNo,
+        PersonField::SubjectCategory => Msg::LabelSubjectCategory,
+        PersonField::FeeExemption => Msg::LabelFeeExemption,
+        PersonField::Recovery => Msg::FlagRecovery,
+        PersonField::NonDisclosure => Msg::FlagNonDisclosure,
+        PersonField::ViewingSuspended => Msg::FlagViewingSuspended,
+    }
+}
+
+/// A field named in snake_case (as the history names it) in words; an unknown name as sent.
+pub fn field_name_label(lang: Lang, name: &str) -> String {
+    if name == "pmh_key" {
+        return Msg::LabelPmhKey.text(lang).to_owned();
+    }
+    PersonField::ALL
+        .into_iter()
+        .find(|field| field.column_en() == name)
+        .map_or_else(
+            || name.to_owned(),
+            |field| field_label(field).text(lang).to_owned(),
+        )
+}
+
+/// `male`/`female` (lists) or `1`/`2` (form values) in words; anything else as sent.
+pub fn sex_label(lang: Lang, sex: &str) -> String {
+    match sex {
+        "male" | "1" => Msg::SexMale.text(lang).to_owned(),
+        "female" | "2" => Msg::SexFemale.text(lang).to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+pub fn pmh_label(lang: Lang, status: PmhStatus) -> &'static str {
+    match status {
+        PmhStatus::Waiting => Msg::PmhWaiting.text(lang),
+        PmhStatus::Assigned => Msg::PmhAssigned.text(lang),
+        PmhStatus::Failed => Msg::PmhFailed.text(lang),
+    }
+}
+
+/// The tag class of a PMH status: failures stand out, waiting is muted.
+pub fn pmh_tag(status: PmhStatus) -> &'static str {
+    match status {
+        PmhStatus::Waiting => "tag tag--muted",
+        PmhStatus::Assigned => "tag",
+        PmhStatus::Failed => "tag tag--attention",
+    }
+}
+
+/// The 接種対象者区分 choices, `(code, label)`.
+pub const CATEGORIES: [(&str, Msg); 4] = [
+    ("1", Msg::CategoryRoutine),
+    ("2", Msg::CategoryLongTerm),
+    ("3", Msg::CategoryDisabled),
+    ("4", Msg::CategoryVoluntary),
+];
+
+/// The 減免区分 choices, `(code, label)`.
+pub const FEE_EXEMPTIONS: [(&str, Msg); 3] = [
+    ("0", Msg::FeeNone),
+    ("1", Msg::FeeFull),
+    ("2", Msg::FeePartial),
+];
+
+/// A subject category by code (`1`) or by name (`routine`) in words; anything else as sent.
+pub fn category_label(lang: Lang, value: &str) -> String {
+    let code = match value {
+        "routine" => "1",
+        "long_term_illness_exception" => "2",
+        "disabled_aged60_to64" => "3",
+        "subsidised_voluntary" => "4",
+        code => code,
+    };
+    CATEGORIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or_else(|| value.to_owned(), |(_, msg)| msg.text(lang).to_owned())
+}
+
+/// A fee exemption by code (`0`) or by name (`none`) in words; anything else as sent.
+pub fn fee_label(lang: Lang, value: &str) -> String {
+    let code = match value {
+        "none" => "0",
+        "full" => "1",
+        "partial" => "2",
+        code => code,
+    };
+    FEE_EXEMPTIONS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or_else(|| value.to_owned(), |(_, msg)| msg.text(lang).to_owned())
+}
+
+pub fn import_state_label(lang: Lang, state: ImportState) -> &'static str {
+    match state {
+        ImportState::Uploading => Msg::ImportUploading.text(lang),
+        ImportState::Queued => Msg::ImportQueued.text(lang),
+        ImportState::Processing => Msg::ImportProcessing.text(lang),
+        ImportState::Done => Msg::ImportDone.text(lang),
+        ImportState::Failed => Msg::ImportFailed.text(lang),
+    }
+}
+
+/// What kind of change a history entry is, in words; an unknown kind as sent.
+pub fn history_kind_label(lang: Lang, kind: &str) -> String {
+    let msg = match kind {
+        "created" => Msg::HistoryCreated,
+        "updated" => Msg::HistoryUpdated,
+        "control_flags" => Msg::HistoryFlags,
+        "pmh_key" => Msg::HistoryPmhKey,
+        other => return other.to_owned(),
+    };
+    msg.text(lang).to_owned()
+}
+
+/// A value in the history in words where it is a code (sex, category, exemption, flags);
+/// other values as stored, and an empty one as "(empty)".
+pub fn history_value(lang: Lang, field: &str, value: Option<&str>) -> String {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Msg::Blank.text(lang).to_owned();
+    };
+    match field {
+        "sex" => sex_label(lang, value),
+        "subject_category" => category_label(lang, value),
+        "fee_exemption" => fee_label(lang, value),
+        "recovery" | "non_disclosure" | "viewing_suspended" => match value {
+            "1" => Msg::Yes.text(lang).to_owned(),
+            "0" => Msg::No.text(lang).to_owned(),
+            other => other.to_owned(),
+        },
+        _ => value.to_owned(),
+    }
+}
+
+/// A count with its unit as each language writes it: `3行`, `3 rows`.
+pub fn format_count(lang: Lang, count: u64, unit: Msg) -> String {
+    match lang {
+        Lang::Ja => format!("{count}{}", unit.text(lang)),
+        Lang::En => format!("{count} {}", unit.text(lang)),
+    }
+}
+
+/// Which page of results is shown and how many are on it.
+pub fn format_results(lang: Lang, page: u32, count: usize) -> String {
+    match lang {
+        Lang::Ja => format!("{page}ページ目・{count}件を表示中"),
+        Lang::En => format!("Page {page}: {count} shown"),
+    }
+}
+
+/// The heading of the `n`th possible-duplicate pair.
+pub fn format_pair(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::Ja => format!("{n}組目"),
+        Lang::En => format!("Pair {n}"),
+    }
+}
+
+/// A size for people: `820 B`, `12.4 KB`, `3.1 MB`.
+pub fn format_bytes(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    // Tenths by integer arithmetic: exact enough, and no float formatting quirks.
+    let tenths = |unit: u64| {
+        let t = bytes * 10 / unit;
+        format!("{}.{}", t / 10, t % 10)
+    };
+    if bytes < KB {
+        format!("{bytes} B")
+    } else if bytes < MB {
+        format!("{} KB", tenths(KB))
+    } else {
+        format!("{} MB", tenths(MB))
+    }
+}
+
+/// How far `done` is of `total`, in whole percent (100 for an empty total).
+pub fn percent(done: u64, total: u64) -> u64 {
+    (done.min(total) * 100).checked_div(total).unwrap_or(100)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    #[test]
+    fn every_person_field_has_its_own_label() {
+        for (i, a) in PersonField::ALL.iter().enumerate() {
+            for b in &PersonField::ALL[i + 1..] {
+                assert_ne!(field_label(*a), field_label(*b), "{a:?} and {b:?}");
+            }
+        }
+        assert_eq!(field_name_label(Lang::Ja, "name_kana"), "氏名カナ");
+        assert_eq!(field_name_label(Lang::En, "pmh_key"), "PMH key");
+        assert_eq!(field_name_label(Lang::En, "something"), "something");
+    }
+
+    #[test]
+    fn codes_in_the_history_read_as_words() {
+        assert_eq!(history_value(Lang::Ja, "sex", Some("2")), "女");
+        assert_eq!(history_value(Lang::En, "non_disclosure", Some("1")), "Yes");
+        assert_eq!(
+            history_value(Lang::En, "subject_category", Some("4")),
+            "4 Subsidised voluntary"
+        );
+        assert_eq!(history_value(Lang::Ja, "name", None), "（空欄）");
+        assert_eq!(history_value(Lang::Ja, "address", Some("")), "（空欄）");
+        assert_eq!(
+            history_value(Lang::En, "name_kana", Some("チヨダ")),
+            "チヨダ"
+        );
+    }
+
+    #[test]
+    fn categories_and_exemptions_read_the_same_by_code_or_name() {
+        assert_eq!(
+            category_label(Lang::En, "routine"),
+            category_label(Lang::En, "1")
+        );
+        assert_eq!(fee_label(Lang::Ja, "partial"), "2 一部減額");
+        assert_eq!(fee_label(Lang::Ja, "9"), "9");
+    }
+
+    #[test]
+    fn counts_follow_each_language() {
+        assert_eq!(format_count(Lang::Ja, 3, Msg::RowsUnit), "3行");
+        assert_eq!(format_count(Lang::En, 3, Msg::RowsUnit), "3 rows");
+        assert_eq!(format_results(Lang::Ja, 2, 20), "2ページ目・20件を表示中");
+        assert_eq!(format_pair(Lang::En, 1), "Pair 1");
+    }
+
+    #[test]
+    fn sizes_and_progress_read_as_people_say_them() {
+        assert_eq!(format_bytes(820), "820 B");
+        assert_eq!(format_bytes(12_700), "12.4 KB");
+        assert_eq!(format_bytes(3 * 1024 * 1024 + 200_000), "3.1 MB");
+        assert_eq!(percent(0, 0), 100);
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(5, 3), 100);
+    }
 
     #[test]
     fn every_message_has_japanese_and_english_that_differ() {

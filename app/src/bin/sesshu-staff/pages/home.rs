@@ -63,6 +63,11 @@ fn description(page: Msg) -> Msg {
         Msg::NavRoles => Msg::HomeRolesDesc,
         Msg::NavAudit => Msg::HomeAuditDesc,
         Msg::NavAlerts => Msg::HomeAlertsDesc,
+        Msg::NavPersons => Msg::HomePersonsDesc,
+        Msg::NavImports => Msg::HomeImportsDesc,
+        Msg::NavDuplicates => Msg::HomeDuplicatesDesc,
+        Msg::NavPmh => Msg::HomePmhDesc,
+        Msg::NavExports => Msg::HomeExportsDesc,
         _ => Msg::HomeReviewDesc,
     }
 }
