@@ -123,10 +123,14 @@ impl TestApp {
         for (name, value) in extra {
             builder = builder.header(*name, *value);
         }
-        let mut request = builder
+        let request = builder
             .body(body.map(Body::from).unwrap_or_else(Body::empty))
             .unwrap();
-        // As `axum::serve` with connect info does: the peer address.
+        self.send(request).await
+    }
+
+    /// Sends `request` from the test's peer address, as `axum::serve` with connect info does.
+    async fn send(&self, mut request: Request<Body>) -> TestResponse {
         request
             .extensions_mut()
             .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
@@ -166,28 +170,7 @@ impl TestApp {
         if let Some(cookie) = cookie {
             builder = builder.header(header::COOKIE, cookie);
         }
-        let mut request = builder.body(Body::from(body)).unwrap();
-        request
-            .extensions_mut()
-            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
-                self.peer.get(),
-                50_000,
-            )));
-        let response = self.router().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
+        self.send(builder.body(Body::from(body)).unwrap()).await
     }
 
     pub async fn get(&self, uri: &str, cookie: Option<&str>) -> TestResponse {
