@@ -9,6 +9,7 @@ pub mod iso_date;
 pub mod kana;
 pub mod person;
 pub mod person_input;
+pub mod questionnaire;
 pub mod record;
 pub mod staff;
 pub mod staff_persons;
