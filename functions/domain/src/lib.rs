@@ -11,6 +11,7 @@ pub mod person;
 pub mod person_input;
 pub mod questionnaire;
 pub mod record;
+pub mod schedule;
 pub mod staff;
 pub mod staff_persons;
 
