@@ -61,6 +61,7 @@ pub enum Msg {
     WelcomeBody,
     RecordsHeldBy,
     ViewRecords,
+    FillForms,
     RecordsTitle,
     RecordsLead,
     NoRecords,
@@ -130,6 +131,7 @@ const fn text(msg: Msg) -> [&'static str; 2] {
         ],
         RecordsHeldBy => ["記録のある市区町村", "Municipalities holding your records"],
         ViewRecords => ["接種の記録を見る", "View your vaccination records"],
+        FillForms => ["予診票を入力する", "Fill in questionnaires"],
         RecordsTitle => ["接種の記録", "Vaccination records"],
         RecordsLead => [
             "新しい順に並んでいます。選ぶと詳しい内容を確認できます。",
@@ -422,6 +424,7 @@ mod tests {
             WelcomeBody,
             RecordsHeldBy,
             ViewRecords,
+            FillForms,
             RecordsTitle,
             RecordsLead,
             NoRecords,

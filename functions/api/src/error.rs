@@ -17,6 +17,10 @@ pub struct ApiFailure {
     reason: Option<String>,
     /// Field errors of a rejected form (422): which field, why, what to do.
     fields: Vec<sesshu_domain::person_input::FieldError>,
+    /// Another list a rejected request comes with, under its own key (`items` of a
+    /// questionnaire's answers, `errors` of a template).
+    /// Boxed: rare, and it keeps every `Result<_, ApiFailure>` small.
+    details: Option<Box<(&'static str, serde_json::Value)>>,
 }
 
 /// A response extension naming why a request failed, for the operation log (never shown).
@@ -32,6 +36,7 @@ impl ApiFailure {
             retry_after_s: None,
             reason: None,
             fields: Vec::new(),
+            details: None,
         }
     }
 
@@ -81,6 +86,45 @@ impl From<CoreError> for ApiFailure {
                 failure
             }
             CoreError::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", what),
+            CoreError::StateConflict { code, message } => {
+                Self::new(StatusCode::CONFLICT, code, message)
+            }
+            CoreError::InvalidAnswers(items) => {
+                let mut failure = Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_answers",
+                    "回答を確認してください。各質問の説明に従って直してください / check the marked questions and answer them as described",
+                );
+                failure.details = Some(Box::new((
+                    "items",
+                    serde_json::to_value(items).unwrap_or_default(),
+                )));
+                failure
+            }
+            CoreError::InvalidTemplate(errors) => {
+                let mut failure = Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_template",
+                    "予診票ひな形に問題があります。各項目の説明に従って直してください / the template has problems: fix each as described",
+                );
+                failure.details = Some(Box::new((
+                    "errors",
+                    serde_json::to_value(errors).unwrap_or_default(),
+                )));
+                failure
+            }
+            CoreError::InvalidRules(errors) => {
+                let mut failure = Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_rules",
+                    "勧奨ルールに問題があります。各項目の説明に従って直してください / the rules have problems: fix each as described",
+                );
+                failure.details = Some(Box::new((
+                    "errors",
+                    serde_json::to_value(errors).unwrap_or_default(),
+                )));
+                failure
+            }
             CoreError::Forbidden(reason) => {
                 tracing::info!(reason, "forbidden request");
                 let mut failure = Self::forbidden(
@@ -130,7 +174,14 @@ impl IntoResponse for ApiFailure {
             message: self.message,
         };
         let reason = self.reason.unwrap_or_else(|| self.code.to_owned());
-        let mut response = if self.fields.is_empty() {
+        let mut response = if let Some((key, list)) = self.details.map(|d| *d) {
+            let mut with_list = serde_json::json!({
+                "code": body.code,
+                "message": body.message,
+            });
+            with_list[key] = list;
+            (self.status, Json(with_list)).into_response()
+        } else if self.fields.is_empty() {
             (self.status, Json(body)).into_response()
         } else {
             // Only forms get field lists; the resident bundle's ApiError stays small.

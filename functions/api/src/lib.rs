@@ -8,6 +8,8 @@ pub mod error;
 pub mod middleware;
 pub mod openapi;
 pub mod resident;
+pub mod resident_questionnaires;
+pub mod resident_schedule;
 pub mod staff;
 
 use axum::Router;

@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use crate::{resident, staff};
+use crate::{resident, resident_questionnaires, staff};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,15 @@ use crate::{resident, staff};
         resident::session,
         resident::records,
         resident::record,
+        resident_questionnaires::people,
+        resident_questionnaires::questionnaires,
+        resident_questionnaires::start,
+        resident_questionnaires::response,
+        resident_questionnaires::save,
+        resident_questionnaires::submit,
+        resident_questionnaires::correct,
+        resident_questionnaires::withdraw,
+        resident_questionnaires::print,
         staff::auth::login,
         staff::auth::totp,
         staff::auth::activate,
@@ -63,6 +72,14 @@ use crate::{resident, staff};
         staff::persons::pmh_retry,
         staff::exports::persons_csv,
         staff::exports::records_csv,
+        staff::templates::list,
+        staff::templates::version,
+        staff::templates::draft,
+        staff::templates::create_draft,
+        staff::templates::update_draft,
+        staff::templates::delete_draft,
+        staff::templates::validate,
+        staff::templates::publish,
     ),
     components(schemas(
         sesshu_domain::dto::ApiError,
@@ -72,6 +89,35 @@ use crate::{resident, staff};
         sesshu_domain::dto::RecordList,
         sesshu_domain::dto::ResidentSession,
         resident::LoginCallback,
+        sesshu_domain::questionnaire_api::Relation,
+        sesshu_domain::questionnaire_api::PersonEntry,
+        sesshu_domain::questionnaire_api::PeopleList,
+        sesshu_domain::questionnaire_api::ResponseStatus,
+        sesshu_domain::questionnaire_api::ResponseEvent,
+        sesshu_domain::questionnaire_api::ActorKind,
+        sesshu_domain::questionnaire_api::DueVaccination,
+        sesshu_domain::questionnaire_api::FillableQuestionnaire,
+        sesshu_domain::questionnaire_api::ResponseSummary,
+        sesshu_domain::questionnaire_api::ResponseHistoryEntry,
+        sesshu_domain::questionnaire_api::ResponseView,
+        sesshu_domain::questionnaire_api::PersonQuestionnaires,
+        sesshu_domain::questionnaire_api::StartResponse,
+        sesshu_domain::questionnaire_api::SaveDraft,
+        sesshu_domain::questionnaire_api::DraftSaved,
+        sesshu_domain::questionnaire_api::VersionOnly,
+        sesshu_domain::questionnaire_api::CorrectResponse,
+        sesshu_domain::questionnaire_api::PrintPerson,
+        sesshu_domain::questionnaire_api::PrintView,
+        sesshu_domain::questionnaire_api::TemplateOrigin,
+        sesshu_domain::questionnaire_api::TemplateVersionSummary,
+        sesshu_domain::questionnaire_api::DraftSummary,
+        sesshu_domain::questionnaire_api::TemplateSetting,
+        sesshu_domain::questionnaire_api::TemplateSettings,
+        sesshu_domain::questionnaire_api::TemplateVersionView,
+        sesshu_domain::questionnaire_api::DraftCreate,
+        sesshu_domain::questionnaire_api::DraftUpdate,
+        sesshu_domain::questionnaire_api::DraftPublish,
+        sesshu_domain::questionnaire_api::TemplateCheck,
         sesshu_domain::staff::Permission,
         sesshu_domain::staff::Duty,
         sesshu_domain::staff::UserClass,
@@ -137,5 +183,8 @@ use crate::{resident, staff};
 pub struct ApiDoc;
 
 pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(staff::schedule::ScheduleApi::openapi());
+    doc.merge(crate::resident_schedule::ResidentScheduleApi::openapi());
+    Json(doc)
 }

@@ -62,8 +62,13 @@ impl ResidentReadLog {
         }
     }
 
+    /// The operation logs.
+    pub(crate) fn audit(&self) -> &Arc<AuditLogs> {
+        &self.audit
+    }
+
     /// Whether this read is the first of its kind within the repeat window (and remembers it).
-    fn first_within_window(&self, key: String, now: u64) -> bool {
+    pub(crate) fn first_within_window(&self, key: String, now: u64) -> bool {
         let mut recent = self
             .recent
             .lock()
@@ -92,6 +97,8 @@ pub fn router(state: ResidentState) -> Router {
         .route("/session", get(session))
         .route("/records", get(records))
         .route("/records/{id}", get(record))
+        .merge(crate::resident_questionnaires::routes())
+        .merge(crate::resident_schedule::routes())
         .with_state(state)
 }
 

@@ -156,15 +156,36 @@ impl Directory {
         let item = Item::new(pseudonym_key(pseudonym))
             .with("pmh_key", AttrValue::S(pmh_key.as_str().to_owned()));
         match self.store.put(item, Condition::MustNotExist).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {}
             Err(StoreError::ConditionFailed { .. }) => match self.linked_key(pseudonym).await? {
-                Some(existing) if &existing == pmh_key => Ok(()),
-                _ => Err(CoreError::Conflict(
-                    "pseudonym is linked to another PMH key",
-                )),
+                Some(existing) if &existing == pmh_key => {}
+                _ => {
+                    return Err(CoreError::Conflict(
+                        "pseudonym is linked to another PMH key",
+                    ));
+                }
             },
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
+        // The way back, for notices to Mynaportal (which addresses residents by pseudonym).
+        let back = Item::new(pseudonym_of_key(pmh_key))
+            .with("pseudonym", AttrValue::S(pseudonym.as_str().to_owned()));
+        self.store.put(back, Condition::None).await?;
+        Ok(())
+    }
+
+    /// The Mynaportal pseudonym linked to a PMH key, once the resident has logged in. (Links
+    /// made before this way back was written have none; their notices wait as for a resident
+    /// who never logged in.)
+    pub async fn pseudonym_of(&self, pmh_key: &PmhKey) -> Result<Option<PmhPseudonym>, CoreError> {
+        let Some(item) = self.store.get(&pseudonym_of_key(pmh_key)).await? else {
+            return Ok(None);
+        };
+        item.get("pseudonym")
+            .and_then(AttrValue::as_s)
+            .and_then(|s| PmhPseudonym::parse(s).ok())
+            .map(Some)
+            .ok_or_else(|| CoreError::Corrupt("pseudonym link".into()))
     }
 
     pub async fn linked_key(&self, pseudonym: &PmhPseudonym) -> Result<Option<PmhKey>, CoreError> {
@@ -185,6 +206,10 @@ fn residence_key(pmh_key: &PmhKey, municipality: &MunicipalityCode) -> Key {
         format!("PMHKEY#{}", pmh_key.as_str()),
         format!("T#{}", municipality.as_str()),
     )
+}
+
+fn pseudonym_of_key(pmh_key: &PmhKey) -> Key {
+    Key::new(format!("PMHKEY#{}", pmh_key.as_str()), "PSEUDO")
 }
 
 fn pseudonym_key(pseudonym: &PmhPseudonym) -> Key {

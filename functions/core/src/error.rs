@@ -22,6 +22,23 @@ pub enum CoreError {
     /// A uniqueness or version condition failed.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The object is not in a state that allows this (a stale version, an expired or used
+    /// form, a draft that exists already). `code` is a stable machine code the app acts on.
+    #[error("conflict: {code}")]
+    StateConflict {
+        code: &'static str,
+        message: &'static str,
+    },
+    /// Questionnaire answers that fail the form's checks: every error at once, in form order,
+    /// none repeating a value.
+    #[error("invalid answers")]
+    InvalidAnswers(Vec<sesshu_domain::questionnaire::AnswerError>),
+    /// A questionnaire template that fails the publish checks: every finding.
+    #[error("invalid template")]
+    InvalidTemplate(Vec<sesshu_domain::questionnaire::TemplateError>),
+    /// Recommendation rules that fail validation: every problem.
+    #[error("invalid rules")]
+    InvalidRules(Vec<sesshu_domain::recommendation::RuleError>),
     /// Authenticated, but this user may not do this (missing permission, outside their duties,
     /// wrong surface). The reason is a short code for the operation log and the message.
     #[error("forbidden: {0}")]

@@ -90,7 +90,7 @@ fn decode_coordinate(b64: &str) -> Option<[u8; 32]> {
 }
 
 /// What a verified token tells us about the resident who logged in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct VerifiedLogin {
     /// The token subject: who the resident is, as Mynaportal presents them.
     pub pseudonym: PmhPseudonym,
@@ -100,7 +100,40 @@ pub struct VerifiedLogin {
     pub nonce: Option<String>,
     /// When the token expires (`exp`), seconds since the Unix epoch.
     pub expires_at: u64,
+    /// The resident's name (`name`, kanji as on the My Number card), sent only when the
+    /// resident logs in as a proxy (代理人); compared with the principals' 保護者氏名.
+    pub name: Option<String>,
+    /// The persons the resident registered at Mynaportal to act for (`principals`).
+    pub principals: Vec<Principal>,
 }
+
+/// Names are personal data: `Debug` shows only whether one is present.
+impl std::fmt::Debug for VerifiedLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedLogin")
+            .field("pseudonym", &self.pseudonym)
+            .field("pmh_key", &self.pmh_key)
+            .field("nonce", &self.nonce)
+            .field("expires_at", &self.expires_at)
+            .field("name", &self.name.as_ref().map(|_| "<redacted>"))
+            .field("principals", &self.principals)
+            .finish()
+    }
+}
+
+/// A person the resident may act for, as Mynaportal's 代理人 function lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The principal's own pseudonym (their identity for this relying party).
+    pub pseudonym: PmhPseudonym,
+    /// Their PMH key, handed over like the resident's own for linking.
+    pub pmh_key: Option<PmhKey>,
+}
+
+/// Most principals one token may list (a family's children; far more is not a family).
+pub const MAX_PRINCIPALS: usize = 20;
+/// Longest `name` we accept, in characters (as `PersonName`).
+pub const MAX_NAME_CHARS: usize = 100;
 
 /// Which check a token failed. Never contains any part of the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -139,6 +172,12 @@ pub enum TokenError {
     /// `pmh_key` is present but not a valid PMH key.
     #[error("token pmh_key claim is not a valid PMH key: {0}")]
     BadPmhKey(IdError),
+    /// `principals` is not a list of at most [`MAX_PRINCIPALS`] valid pseudonyms and keys.
+    #[error("token principals claim is invalid; log in through Mynaportal again")]
+    BadPrincipals,
+    /// `name` is empty, too long or has control characters.
+    #[error("token name claim is invalid; log in through Mynaportal again")]
+    BadName,
 }
 
 /// Verifies Mynaportal ID tokens against a JWK Set, an issuer and our audience.
@@ -167,6 +206,14 @@ struct Claims {
     iat: Option<serde_json::Number>,
     nbf: Option<serde_json::Number>,
     nonce: Option<String>,
+    pmh_key: Option<String>,
+    name: Option<String>,
+    principals: Option<Vec<PrincipalClaim>>,
+}
+
+#[derive(Deserialize)]
+struct PrincipalClaim {
+    sub: String,
     pmh_key: Option<String>,
 }
 
@@ -291,11 +338,45 @@ impl TokenVerifier {
             .map(|k| PmhKey::parse(&k).map_err(TokenError::BadPmhKey))
             .transpose()?;
 
+        let principals = claims
+            .principals
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| {
+                Ok(Principal {
+                    pseudonym: PmhPseudonym::parse(&p.sub)
+                        .map_err(|_| TokenError::BadPrincipals)?,
+                    pmh_key: p
+                        .pmh_key
+                        .map(|k| PmhKey::parse(&k).map_err(|_| TokenError::BadPrincipals))
+                        .transpose()?,
+                })
+            })
+            .collect::<Result<Vec<_>, TokenError>>()?;
+        if principals.len() > MAX_PRINCIPALS {
+            return Err(TokenError::BadPrincipals);
+        }
+        let name = claims
+            .name
+            .map(|n| {
+                let valid = !n.trim().is_empty()
+                    && n.chars().count() <= MAX_NAME_CHARS
+                    && !n.chars().any(char::is_control);
+                if valid {
+                    Ok(n)
+                } else {
+                    Err(TokenError::BadName)
+                }
+            })
+            .transpose()?;
+
         Ok(VerifiedLogin {
             pseudonym,
             pmh_key,
             nonce: claims.nonce,
             expires_at: exp,
+            name,
+            principals,
         })
     }
 
@@ -663,6 +744,50 @@ mod tests {
             verifier().verify(&t, NOW),
             Err(TokenError::BadPmhKey(_))
         ));
+    }
+
+    #[test]
+    fn reads_the_proxy_name_and_principals() {
+        let mut c = claims();
+        c["name"] = json!("山田 花子");
+        c["principals"] =
+            json!([{"sub": "psn_child-1", "pmh_key": "K7Q2M4XJ9PLR5T3B"}, {"sub": "psn_child-2"}]);
+        let login = verifier().verify(&token(&c), NOW).unwrap();
+        assert_eq!(login.name.as_deref(), Some("山田 花子"));
+        assert_eq!(login.principals.len(), 2);
+        assert_eq!(login.principals[0].pseudonym.as_str(), "psn_child-1");
+        assert!(login.principals[1].pmh_key.is_none());
+        assert!(
+            !format!("{login:?}").contains("山田"),
+            "Debug never shows the name"
+        );
+        let plain = verifier().verify(&token(&claims()), NOW).unwrap();
+        assert!(plain.principals.is_empty() && plain.name.is_none());
+    }
+
+    #[test]
+    fn rejects_bad_principals_and_names() {
+        for bad in [
+            json!([{"sub": "not a pseudonym!"}]),
+            json!([{"sub": "psn_ok", "pmh_key": "bad key"}]),
+            json!("psn_ok"),
+            json!(
+                (0..=MAX_PRINCIPALS)
+                    .map(|i| json!({"sub": format!("psn_{i}")}))
+                    .collect::<Vec<_>>()
+            ),
+        ] {
+            let t = token(&with("principals", bad));
+            assert!(verifier().verify(&t, NOW).is_err());
+        }
+        for bad in [
+            json!(""),
+            json!("a\u{0007}b"),
+            json!("あ".repeat(MAX_NAME_CHARS + 1)),
+        ] {
+            let t = token(&with("name", bad));
+            assert_eq!(verifier().verify(&t, NOW), Err(TokenError::BadName));
+        }
     }
 
     #[test]

@@ -135,7 +135,10 @@ pub async fn list(
     Ok(records)
 }
 
-async fn open_record(tenant: &Tenant, item: Item) -> Result<VaccinationRecord, CoreError> {
+pub(crate) async fn open_record(
+    tenant: &Tenant,
+    item: Item,
+) -> Result<VaccinationRecord, CoreError> {
     let opened = tenant.cipher.open(&RECORD_SCHEMA, item).await?;
     let body = opened
         .get("record")

@@ -1,5 +1,6 @@
-//! The resident surface's use cases: log in through Mynaportal, see one's vaccination records
-//! across every municipality that holds them.
+//! The resident surface's use cases: log in through Mynaportal (as oneself, or as a proxy
+//! for one's children), see one's vaccination records across every municipality that holds
+//! them. Questionnaires are in `questionnaires::resident`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -9,9 +10,11 @@ use sesshu_domain::MunicipalityCode;
 use sesshu_domain::dto::{self, MunicipalityRef, RecordDetail, RecordList};
 
 use crate::digest::constant_time_eq;
-use crate::directory::Directory;
+use crate::directory::{Directory, Residence};
 use crate::error::CoreError;
-use crate::mynaportal_token::TokenVerifier;
+use crate::mynaportal_token::{Principal, TokenVerifier};
+use crate::persons;
+use crate::questionnaires::proxy;
 use crate::records;
 use crate::resident_view;
 use crate::session::{
@@ -95,14 +98,75 @@ impl ResidentService {
             }
         };
         let residences = self.directory.residences(&pmh_key).await?;
+        let session_id = random_token();
+        // A proxy login (Mynaportal's 代理人 function) names the resident and their principals;
+        // only principals whose 保護者氏名 is that name and who are under 20 are accepted.
+        let (principals, proxy_name_digest) = match &login.name {
+            Some(name) if !login.principals.is_empty() => {
+                let digest = proxy::name_digest(&session_id, name);
+                let accepted = self
+                    .accept_principals(&login.principals, &session_id, &digest, &residences)
+                    .await?;
+                (accepted, Some(digest))
+            }
+            _ => (Vec::new(), None),
+        };
         let session = ResidentSession {
-            session_id: random_token(),
+            session_id,
             pmh_key,
             residences,
             expires_at: now + RESIDENT_SESSION_SECONDS,
+            pseudonym: Some(login.pseudonym.clone()),
+            principals,
+            proxy_name_digest,
         };
         let token = self.sealer.seal_session(&session)?;
         Ok((session, token))
+    }
+
+    /// The principals' residences the resident may act for: each principal's pseudonym is
+    /// linked like the resident's own, and each of its residences is accepted if the person
+    /// there names the resident as guardian and is under 20 today (Japan).
+    async fn accept_principals(
+        &self,
+        principals: &[Principal],
+        session_id: &str,
+        digest: &str,
+        own: &[Residence],
+    ) -> Result<Vec<Residence>, CoreError> {
+        let today = crate::questionnaires::japan_date(self.platform.clock.now());
+        let mut accepted = Vec::new();
+        for principal in principals {
+            let key = match self.directory.linked_key(&principal.pseudonym).await? {
+                Some(key) => key,
+                None => match &principal.pmh_key {
+                    // A principal that cannot be linked is left out; the login goes on.
+                    Some(key) => match self
+                        .directory
+                        .link_pseudonym(&principal.pseudonym, key)
+                        .await
+                    {
+                        Ok(()) => key.clone(),
+                        Err(CoreError::Conflict(_)) => continue,
+                        Err(other) => return Err(other),
+                    },
+                    None => continue,
+                },
+            };
+            for residence in self.directory.residences(&key).await? {
+                if own.contains(&residence) || accepted.contains(&residence) {
+                    continue;
+                }
+                let tenant = self.platform.tenant(&residence.municipality)?;
+                let Some((person, _)) = persons::get(&tenant, &residence.subject_no).await? else {
+                    continue;
+                };
+                if proxy::may_act_for(&person, session_id, digest, today) {
+                    accepted.push(residence);
+                }
+            }
+        }
+        Ok(accepted)
     }
 
     /// The session behind a token, if valid and unexpired.
@@ -182,7 +246,7 @@ impl ResidentService {
 
     /// A municipality's code and name, from the directory; cached for a few minutes, since
     /// every records request needs it and it changes about once a decade.
-    async fn municipality_ref(
+    pub async fn municipality_ref(
         &self,
         code: &MunicipalityCode,
     ) -> Result<MunicipalityRef, CoreError> {

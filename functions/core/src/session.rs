@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use serde::{Serialize, de::DeserializeOwned};
 use sesshu_crypto::DataKey;
-use sesshu_domain::{MunicipalityCode, PmhKey, SubjectNo};
+use sesshu_domain::{MunicipalityCode, PmhKey, PmhPseudonym, SubjectNo};
 
 use crate::directory::Residence;
 use crate::error::CoreError;
@@ -24,13 +24,24 @@ pub const LOGIN_STATE_SECONDS: u64 = 10 * 60;
 const SESSION_AAD: &[u8] = b"sesshu/resident-session/v1";
 const LOGIN_STATE_AAD: &[u8] = b"sesshu/login-state/v1";
 
-/// A signed-in resident: who (the PMH key), where they are registered, until when.
+/// A signed-in resident: who (the PMH key), where they are registered, until when, and whom
+/// they may act for (代理).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResidentSession {
     pub session_id: String,
     pub pmh_key: PmhKey,
     pub residences: Vec<Residence>,
     pub expires_at: u64,
+    /// The pseudonym the resident logged in with: their identity in the operation log when they
+    /// act for someone else. `None` only in sessions sealed before proxies existed.
+    pub pseudonym: Option<PmhPseudonym>,
+    /// Persons the resident may act for, as accepted at login (保護者氏名 matched, under 20);
+    /// re-checked on every access with [`Self::proxy_name_digest`].
+    pub principals: Vec<Residence>,
+    /// HMAC-SHA256 (keyed with the session id) of the resident's normalized name, hex; present
+    /// when the login carried principals. Lets each request compare the name with a principal's
+    /// current 保護者氏名 without the session holding the name.
+    pub proxy_name_digest: Option<String>,
 }
 
 /// A login in progress: the `state` (against login CSRF) and `nonce` (against token replay)
@@ -58,6 +69,37 @@ struct SessionWire {
     key: String,
     res: Vec<(String, String)>,
     exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    psn: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    prn: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    gnd: Option<String>,
+}
+
+fn residence_pairs(residences: &[Residence]) -> Vec<(String, String)> {
+    residences
+        .iter()
+        .map(|r| {
+            (
+                r.municipality.as_str().to_owned(),
+                r.subject_no.as_str().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn residences_of(pairs: &[(String, String)]) -> Result<Vec<Residence>, CoreError> {
+    let corrupt = || CoreError::Unauthenticated("session token is invalid");
+    pairs
+        .iter()
+        .map(|(code, subject)| {
+            Ok(Residence {
+                municipality: MunicipalityCode::parse(code).map_err(|_| corrupt())?,
+                subject_no: SubjectNo::parse(subject).map_err(|_| corrupt())?,
+            })
+        })
+        .collect()
 }
 
 /// Seals and opens session tokens with the platform session key.
@@ -77,17 +119,11 @@ impl SessionSealer {
         let wire = SessionWire {
             sid: session.session_id.clone(),
             key: session.pmh_key.as_str().to_owned(),
-            res: session
-                .residences
-                .iter()
-                .map(|r| {
-                    (
-                        r.municipality.as_str().to_owned(),
-                        r.subject_no.as_str().to_owned(),
-                    )
-                })
-                .collect(),
+            res: residence_pairs(&session.residences),
             exp: session.expires_at,
+            psn: session.pseudonym.as_ref().map(|p| p.as_str().to_owned()),
+            prn: residence_pairs(&session.principals),
+            gnd: session.proxy_name_digest.clone(),
         };
         self.seal(SESSION_AAD, &wire)
     }
@@ -102,20 +138,18 @@ impl SessionSealer {
             return Err(CoreError::Unauthenticated("session expired"));
         }
         let corrupt = || CoreError::Unauthenticated("session token is invalid");
-        let residences = wire
-            .res
-            .iter()
-            .map(|(code, subject)| {
-                Ok(Residence {
-                    municipality: MunicipalityCode::parse(code).map_err(|_| corrupt())?,
-                    subject_no: SubjectNo::parse(subject).map_err(|_| corrupt())?,
-                })
-            })
-            .collect::<Result<Vec<_>, CoreError>>()?;
         Ok(ResidentSession {
+            residences: residences_of(&wire.res)?,
+            principals: residences_of(&wire.prn)?,
+            pseudonym: wire
+                .psn
+                .as_deref()
+                .map(PmhPseudonym::parse)
+                .transpose()
+                .map_err(|_| corrupt())?,
+            proxy_name_digest: wire.gnd,
             session_id: wire.sid,
             pmh_key: PmhKey::parse(&wire.key).map_err(|_| corrupt())?,
-            residences,
             expires_at: wire.exp,
         })
     }

@@ -10,8 +10,11 @@ pub mod kana;
 pub mod person;
 pub mod person_input;
 pub mod questionnaire;
+pub mod questionnaire_api;
+pub mod recommendation;
 pub mod record;
 pub mod schedule;
+pub mod schedule_api;
 pub mod staff;
 pub mod staff_persons;
 

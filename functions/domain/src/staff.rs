@@ -26,10 +26,12 @@ pub enum Permission {
     ReadQuestionnaire,
     /// Clinic: record the doctor's judgement and the vaccination.
     RecordVaccination,
+    /// Edit the recommendation rules and notice texts (勧奨ルール・勧奨文).
+    ManageRecommendations,
 }
 
 impl Permission {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::ViewPersons,
         Self::EditPersons,
         Self::Import,
@@ -41,6 +43,7 @@ impl Permission {
         Self::ManageClaims,
         Self::ReadQuestionnaire,
         Self::RecordVaccination,
+        Self::ManageRecommendations,
     ];
 
     pub fn code(self) -> &'static str {
@@ -56,6 +59,7 @@ impl Permission {
             Self::ManageClaims => "manage_claims",
             Self::ReadQuestionnaire => "read_questionnaire",
             Self::RecordVaccination => "record_vaccination",
+            Self::ManageRecommendations => "manage_recommendations",
         }
     }
 
@@ -76,6 +80,7 @@ impl Permission {
             Self::ManageClaims => "請求・支払の管理",
             Self::ReadQuestionnaire => "予診票の閲覧（医療機関）",
             Self::RecordVaccination => "接種の記録（医療機関）",
+            Self::ManageRecommendations => "接種勧奨ルールの管理",
         }
     }
 
@@ -92,6 +97,7 @@ impl Permission {
             Self::ManageClaims => "Manage claims and payments",
             Self::ReadQuestionnaire => "Read questionnaires (clinic)",
             Self::RecordVaccination => "Record vaccinations (clinic)",
+            Self::ManageRecommendations => "Manage recommendation rules",
         }
     }
 

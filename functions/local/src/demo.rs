@@ -28,7 +28,7 @@ use sesshu_domain::{
     Gtin, InstitutionCode, MunicipalityCode, MyNumber, PmhKey, PmhPseudonym, SubjectNo,
 };
 use sesshu_simulators::demo_pools::{self as pools, ClinicKind, MunicipalityPool, VaccineProduct};
-use sesshu_simulators::mynaportal::DemoResident;
+use sesshu_simulators::mynaportal::{DemoPrincipal, DemoResident};
 use sesshu_simulators::pmh::PmhSim;
 use time::{Date, Duration};
 
@@ -200,6 +200,18 @@ pub fn demo_residents(sim_dir: &Path) -> anyhow::Result<Vec<DemoResident>> {
                 label: s.label,
                 pseudonym: PmhPseudonym::parse(&s.pseudonym)?,
                 pmh_key: PmhKey::parse(&s.pmh_key)?,
+                name: s.name,
+                principals: s
+                    .principals
+                    .into_iter()
+                    .map(|p| {
+                        Ok(DemoPrincipal {
+                            label: p.label,
+                            pseudonym: PmhPseudonym::parse(&p.pseudonym)?,
+                            pmh_key: PmhKey::parse(&p.pmh_key)?,
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?,
             })
         })
         .collect()
@@ -207,6 +219,18 @@ pub fn demo_residents(sim_dir: &Path) -> anyhow::Result<Vec<DemoResident>> {
 
 #[derive(Serialize, Deserialize)]
 struct StoredResident {
+    label: String,
+    pseudonym: String,
+    pmh_key: String,
+    /// The name a proxy login sends (demo data, synthetic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    principals: Vec<StoredPrincipal>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredPrincipal {
     label: String,
     pseudonym: String,
     pmh_key: String,
@@ -218,6 +242,16 @@ impl From<&DemoResident> for StoredResident {
             label: r.label.clone(),
             pseudonym: r.pseudonym.as_str().to_owned(),
             pmh_key: r.pmh_key.as_str().to_owned(),
+            name: r.name.clone(),
+            principals: r
+                .principals
+                .iter()
+                .map(|p| StoredPrincipal {
+                    label: p.label.clone(),
+                    pseudonym: p.pseudonym.as_str().to_owned(),
+                    pmh_key: p.pmh_key.as_str().to_owned(),
+                })
+                .collect(),
         }
     }
 }
@@ -319,6 +353,8 @@ fn next_subject(sequence: &mut u32) -> anyhow::Result<SubjectNo> {
 
 /// A person who might be offered as a demo login.
 struct Candidate {
+    name: String,
+    guardian: Option<String>,
     role: Role,
     age: i32,
     birth_year: i32,
@@ -343,6 +379,8 @@ impl Candidate {
             .map(|p| p.name_ja.to_owned())
             .unwrap_or_default();
         Some(Self {
+            name: member.name(),
+            guardian: member.guardian.clone(),
             role: member.role,
             age: member.age_on(today),
             birth_year: member.birth_date.year(),
@@ -382,6 +420,7 @@ fn choose_residents(candidates: &[Candidate]) -> Vec<DemoResident> {
             |c| c.role == Role::Elderly && c.records > 0,
             "高齢者",
         ),
+        // A parent whose children name them as guardian: they log in as their proxy too.
         ("千代田区", |c| c.role == Role::Parent, "保護者"),
         (
             "千代田区",
@@ -391,11 +430,46 @@ fn choose_residents(candidates: &[Candidate]) -> Vec<DemoResident> {
     ];
     let mut residents = Vec::new();
     for (municipality, matches, description) in wanted {
-        let found = candidates
-            .iter()
-            .filter(|c| c.municipality == municipality && (c.moved == description.contains("転居")))
-            .find(|c| matches(c));
+        let children_of = |parent: &Candidate| -> Vec<&Candidate> {
+            candidates
+                .iter()
+                .filter(|c| {
+                    c.role == Role::Child
+                        && c.age < 20
+                        && c.municipality == parent.municipality
+                        && c.guardian.as_deref() == Some(parent.name.as_str())
+                })
+                .collect()
+        };
+        let eligible = |c: &&Candidate| {
+            c.municipality == municipality
+                && (c.moved == description.contains("転居"))
+                && matches(c)
+        };
+        // The guardian login prefers a parent named as guardian (so the proxy login has
+        // children); any parent otherwise.
+        let found = if description == "保護者" {
+            candidates
+                .iter()
+                .filter(eligible)
+                .find(|c| !children_of(c).is_empty())
+                .or_else(|| candidates.iter().find(eligible))
+        } else {
+            candidates.iter().find(eligible)
+        };
         if let Some(c) = found {
+            let principals: Vec<DemoPrincipal> = if description == "保護者" {
+                children_of(c)
+                    .into_iter()
+                    .map(|child| DemoPrincipal {
+                        label: format!("子 {}年生まれ", child.birth_year),
+                        pseudonym: child.pseudonym.clone(),
+                        pmh_key: child.pmh_key.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             residents.push(DemoResident {
                 label: format!(
                     "デモ住民 {}（{}・{}年生まれ・{}）",
@@ -406,6 +480,8 @@ fn choose_residents(candidates: &[Candidate]) -> Vec<DemoResident> {
                 ),
                 pseudonym: c.pseudonym.clone(),
                 pmh_key: c.pmh_key.clone(),
+                name: (!principals.is_empty()).then(|| c.name.clone()),
+                principals,
             });
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod demo_staff;
+pub mod recommendations;
 pub mod static_files;
 
 use std::path::{Path, PathBuf};
@@ -62,6 +63,9 @@ pub struct LocalSystem {
     pub audit: Arc<AuditLogs>,
     /// Background imports and PMH linking; `resume` picks up what a stop left.
     pub work: Arc<sesshu_api::staff::SpawnedWork>,
+    /// The recommendation job (接種勧奨) and the Mynaportal inbox it delivers to.
+    pub recommendations: Arc<recommendations::RecommendationRunner>,
+    pub notifications: Arc<sesshu_simulators::mynaportal_notices::MynaportalInbox>,
 }
 
 /// Builds the system over `config.data_dir`, creating demo data on first start.
@@ -172,6 +176,16 @@ pub async fn build_with_clock(
             sesshu_simulators::mynaportal::router(mynaportal.clone(), Arc::new(residents.clone())),
         )
         .merge(app.fallback());
+    let notifications = Arc::new(sesshu_simulators::mynaportal_notices::MynaportalInbox::new());
+    let recommendations = Arc::new(recommendations::RecommendationRunner::new(
+        platform.clone(),
+        audit.clone(),
+        sesshu_core::recommendations::job::Job {
+            directory: Directory::new(platform.directory_store().clone()),
+            mynaportal: notifications.clone(),
+            config: Default::default(),
+        },
+    ));
     Ok(LocalSystem {
         router: sesshu_api::surface(routes),
         platform,
@@ -183,6 +197,8 @@ pub async fn build_with_clock(
         demo_staff,
         audit,
         work,
+        recommendations,
+        notifications,
     })
 }
 

@@ -157,6 +157,8 @@ async fn main() -> anyhow::Result<()> {
             sesshu_api::staff::BackgroundWork::pmh_requested(system.work.as_ref(), tenant);
         }
     }
+    // 接種勧奨: once now, then daily at 06:00 in Japan.
+    system.recommendations.clone().spawn_daily();
     tracing::info!("listening on {url}");
     // The peer address reaches handlers: the staff surfaces allow only configured networks.
     let router = system

@@ -1,7 +1,8 @@
 //! Serves the built app (target/app/dist) on the same origin as the API, with the single-page
 //! fallback and a Content-Security-Policy that allows exactly our own code. Client-side routes
-//! under `/admin` and `/clinic` get staff.html (the staff bundle); every other route gets
-//! index.html (the resident bundle), so residents never load staff code.
+//! under `/admin` and `/clinic` get staff.html (the staff bundle), those under `/forms`
+//! forms.html (the questionnaire bundle); every other route gets index.html (the resident
+//! bundle), so residents never load staff code and the resident first load stays small.
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,7 @@ pub struct AppFiles {
     dir: PathBuf,
     resident: Option<Page>,
     staff: Option<Page>,
+    forms: Option<Page>,
 }
 
 /// An HTML page with the Content-Security-Policy that fits it.
@@ -44,26 +46,29 @@ impl Page {
 enum Bundle {
     Resident,
     Staff,
+    Forms,
 }
 
-/// `/admin…` and `/clinic…` (whole first segments only) are staff routes.
+/// `/admin…` and `/clinic…` are staff routes, `/forms…` questionnaire routes (whole first
+/// segments only).
 fn bundle_for(path: &str) -> Bundle {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    if first == "admin" || first == "clinic" {
-        Bundle::Staff
-    } else {
-        Bundle::Resident
+    match first {
+        "admin" | "clinic" => Bundle::Staff,
+        "forms" => Bundle::Forms,
+        _ => Bundle::Resident,
     }
 }
 
 impl AppFiles {
-    /// Reads index.html and staff.html once; either may be missing if the app is not built
-    /// (the API still works).
+    /// Reads index.html, staff.html and forms.html once; any may be missing if the app is not
+    /// built (the API still works).
     pub fn load(dir: &Path) -> Self {
         Self {
             dir: dir.to_owned(),
             resident: Page::load(&dir.join("index.html")),
             staff: Page::load(&dir.join("staff.html")),
+            forms: Page::load(&dir.join("forms.html")),
         }
     }
 
@@ -103,6 +108,7 @@ impl AppFiles {
         let page = match bundle_for(&path) {
             Bundle::Resident => &self.resident,
             Bundle::Staff => &self.staff,
+            Bundle::Forms => &self.forms,
         };
         page_response(page.as_ref())
     }
@@ -191,9 +197,27 @@ mod tests {
             "/administrator",
             "/clinics",
             "/x/admin",
+            "/formsx",
+            "/x/forms",
         ] {
             assert_eq!(bundle_for(path), Bundle::Resident, "{path}");
         }
+    }
+
+    #[test]
+    fn forms_routes_load_the_questionnaire_page() {
+        for path in ["/forms", "/forms/", "/forms/h1/r1", "/forms/h1/r1/print"] {
+            assert_eq!(bundle_for(path), Bundle::Forms, "{path}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "<p>resident</p>").unwrap();
+        std::fs::write(dir.path().join("forms.html"), "<p>forms</p>").unwrap();
+        let files = AppFiles::load(dir.path());
+        assert_eq!(page_response(files.forms.as_ref()).status(), StatusCode::OK);
+        assert_eq!(
+            page_response(files.staff.as_ref()).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
     }
 
     #[test]

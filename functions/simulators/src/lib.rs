@@ -8,6 +8,7 @@
 
 pub mod demo_pools;
 pub mod mynaportal;
+pub mod mynaportal_notices;
 pub mod pmh;
 mod state_file;
 

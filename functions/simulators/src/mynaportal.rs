@@ -2,6 +2,11 @@
 //! whose subject is the PMH pseudonym (with the PMH key handed over for linking), delivered to
 //! the relying party by `response_mode=form_post`, and the JWKS to verify them.
 //!
+//! Mynaportal's 代理人 function is modelled too: a demo resident may have registered principals
+//! (their children). Logging in "as a proxy" issues the resident's own token plus the `name`
+//! claim (the resident's name, kanji) and a `principals` claim listing each principal's
+//! pseudonym and PMH key; the relying party decides whom it accepts.
+//!
 //! Mount [`router`] at [`MOUNT_PATH`]. The interface is documented in
 //! `docs/interfaces/mynaportal-simulator.md`.
 //!
@@ -52,6 +57,45 @@ pub struct DemoResident {
     pub pseudonym: PmhPseudonym,
     /// The PMH key handed over in the ID token so the backend can link the pseudonym.
     pub pmh_key: PmhKey,
+    /// The resident's name as on the My Number card: sent (as `name`) only on a proxy login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The persons this resident registered at Mynaportal to act for (代理).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub principals: Vec<DemoPrincipal>,
+}
+
+/// A person a demo resident may act for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoPrincipal {
+    /// Shown on the login page, e.g. "子 2021年生まれ".
+    pub label: String,
+    pub pseudonym: PmhPseudonym,
+    pub pmh_key: PmhKey,
+}
+
+/// The claims of a proxy login: who acts (their name) and for whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyClaims {
+    /// The resident's name (kanji), the `name` claim.
+    pub name: String,
+    /// Each principal's pseudonym and PMH key, the `principals` claim.
+    pub principals: Vec<(PmhPseudonym, Option<PmhKey>)>,
+}
+
+impl DemoResident {
+    /// The claims of this resident's proxy login, if they have principals and a name.
+    pub fn proxy_claims(&self) -> Option<ProxyClaims> {
+        let name = self.name.clone()?;
+        (!self.principals.is_empty()).then(|| ProxyClaims {
+            name,
+            principals: self
+                .principals
+                .iter()
+                .map(|p| (p.pseudonym.clone(), Some(p.pmh_key.clone())))
+                .collect(),
+        })
+    }
 }
 
 /// The simulated Mynaportal: an ES256 signing key that survives restarts, and a clock.
@@ -155,6 +199,20 @@ impl MynaportalSim {
         nonce: Option<&str>,
         now_epoch_s: u64,
     ) -> String {
+        self.issue_id_token_with(audience, pseudonym, pmh_key, nonce, now_epoch_s, None)
+    }
+
+    /// As [`Self::issue_id_token`], for a proxy login with `proxy`'s `name` and `principals`
+    /// claims (`principals`: `[{"sub": pseudonym, "pmh_key": key}]`).
+    pub fn issue_id_token_with(
+        &self,
+        audience: &str,
+        pseudonym: &PmhPseudonym,
+        pmh_key: Option<&PmhKey>,
+        nonce: Option<&str>,
+        now_epoch_s: u64,
+        proxy: Option<&ProxyClaims>,
+    ) -> String {
         let header = json!({"alg": "ES256", "typ": "JWT", "kid": self.kid});
         let mut claims = json!({
             "iss": self.issuer,
@@ -168,6 +226,17 @@ impl MynaportalSim {
         }
         if let Some(pmh_key) = pmh_key {
             claims["pmh_key"] = json!(pmh_key.as_str());
+        }
+        if let Some(proxy) = proxy {
+            claims["name"] = json!(proxy.name);
+            claims["principals"] = proxy
+                .principals
+                .iter()
+                .map(|(pseudonym, key)| match key {
+                    Some(key) => json!({"sub": pseudonym.as_str(), "pmh_key": key.as_str()}),
+                    None => json!({"sub": pseudonym.as_str()}),
+                })
+                .collect();
         }
         let input = format!(
             "{}.{}",
@@ -242,10 +311,12 @@ struct AuthorizeQuery {
     response_mode: Option<String>,
 }
 
-/// The login page's form: the request parameters again plus the chosen resident.
+/// The login page's form: the request parameters again plus the chosen resident, and
+/// `mode=proxy` to log in as the resident's proxy (代理人) for their principals.
 #[derive(Deserialize)]
 struct LoginForm {
     pseudonym: Option<String>,
+    mode: Option<String>,
     client_id: Option<String>,
     redirect_uri: Option<String>,
     state: Option<String>,
@@ -346,12 +417,21 @@ async fn authorize(State(s): State<SimState>, Form(form): Form<LoginForm>) -> Re
     else {
         return refusal_page(Refusal("pseudonym is not one of the demo residents"));
     };
-    let token = s.sim.issue_id_token(
+    let proxy = match form.mode.as_deref() {
+        None | Some("self") => None,
+        Some("proxy") => match resident.proxy_claims() {
+            Some(claims) => Some(claims),
+            None => return refusal_page(Refusal("this demo resident acts for no one")),
+        },
+        Some(_) => return refusal_page(Refusal("mode must be self or proxy")),
+    };
+    let token = s.sim.issue_id_token_with(
         &request.client_id,
         &resident.pseudonym,
         Some(&resident.pmh_key),
         request.nonce.as_deref(),
         (s.sim.now)(),
+        proxy.as_ref(),
     );
     html_page(
         StatusCode::OK,
@@ -387,34 +467,57 @@ fn login_body(request: &AuthRequest, residents: &[DemoResident]) -> String {
     }
     body.push_str("<ul>\n");
     for resident in residents {
-        body.push_str(&format!(
-            concat!(
-                "<li><form method=\"post\" action=\"{action}/authorize\">",
-                "<input type=\"hidden\" name=\"pseudonym\" value=\"{pseudonym}\">",
-                "<input type=\"hidden\" name=\"client_id\" value=\"{client_id}\">",
-                "<input type=\"hidden\" name=\"redirect_uri\" value=\"{redirect_uri}\">",
-                "<input type=\"hidden\" name=\"state\" value=\"{state}\">",
-                "{nonce}",
-                "<button type=\"submit\">{label}</button></form></li>\n"
-            ),
-            action = MOUNT_PATH,
-            pseudonym = escape(resident.pseudonym.as_str()),
-            client_id = escape(&request.client_id),
-            redirect_uri = escape(&request.redirect_uri),
-            state = escape(&request.state),
-            nonce = request
-                .nonce
-                .as_deref()
-                .map(|n| format!(
-                    "<input type=\"hidden\" name=\"nonce\" value=\"{}\">",
-                    escape(n)
-                ))
-                .unwrap_or_default(),
-            label = escape(&resident.label),
-        ));
+        body.push_str(&login_form(request, resident, None));
+        if !resident.principals.is_empty() && resident.name.is_some() {
+            let children: Vec<&str> = resident
+                .principals
+                .iter()
+                .map(|p| p.label.as_str())
+                .collect();
+            let label = format!(
+                "{} — 代理人として（{}）/ as proxy",
+                resident.label,
+                children.join("、")
+            );
+            body.push_str(&login_form(request, resident, Some(&label)));
+        }
     }
     body.push_str("</ul>\n");
     body
+}
+
+/// One login button: as the resident themselves, or (`proxy_label`) as their proxy.
+fn login_form(request: &AuthRequest, resident: &DemoResident, proxy_label: Option<&str>) -> String {
+    format!(
+        concat!(
+            "<li><form method=\"post\" action=\"{action}/authorize\">",
+            "<input type=\"hidden\" name=\"pseudonym\" value=\"{pseudonym}\">",
+            "<input type=\"hidden\" name=\"client_id\" value=\"{client_id}\">",
+            "<input type=\"hidden\" name=\"redirect_uri\" value=\"{redirect_uri}\">",
+            "<input type=\"hidden\" name=\"state\" value=\"{state}\">",
+            "{nonce}{mode}",
+            "<button type=\"submit\">{label}</button></form></li>\n"
+        ),
+        action = MOUNT_PATH,
+        pseudonym = escape(resident.pseudonym.as_str()),
+        client_id = escape(&request.client_id),
+        redirect_uri = escape(&request.redirect_uri),
+        state = escape(&request.state),
+        nonce = request
+            .nonce
+            .as_deref()
+            .map(|n| format!(
+                "<input type=\"hidden\" name=\"nonce\" value=\"{}\">",
+                escape(n)
+            ))
+            .unwrap_or_default(),
+        mode = if proxy_label.is_some() {
+            "<input type=\"hidden\" name=\"mode\" value=\"proxy\">"
+        } else {
+            ""
+        },
+        label = escape(proxy_label.unwrap_or(&resident.label)),
+    )
 }
 
 fn form_post_body(request: &AuthRequest, token: &str) -> String {
@@ -559,7 +662,21 @@ mod tests {
             label: label.to_owned(),
             pseudonym: PmhPseudonym::parse(&format!("psn_demo{n}")).unwrap(),
             pmh_key: PmhKey::parse(&format!("KEYDEMO{n:09}")).unwrap(),
+            name: None,
+            principals: Vec::new(),
         }
+    }
+
+    fn parent_with_child() -> DemoResident {
+        let mut parent = resident(3, "デモ住民 3（保護者）");
+        parent.name = Some("山田　花子".to_owned());
+        let child = resident(4, "");
+        parent.principals = vec![DemoPrincipal {
+            label: "子 2021年生まれ".to_owned(),
+            pseudonym: child.pseudonym,
+            pmh_key: child.pmh_key,
+        }];
+        parent
     }
 
     fn fixture() -> (tempfile::TempDir, Arc<MynaportalSim>, Router) {
@@ -841,6 +958,76 @@ mod tests {
             !html.contains("evil.example"),
             "a refusal never echoes the value"
         );
+    }
+
+    #[tokio::test]
+    async fn a_resident_with_principals_may_log_in_as_their_proxy() {
+        let dir = tempfile::tempdir().unwrap();
+        let sim = Arc::new(
+            MynaportalSim::load_or_create(dir.path(), ISSUER.to_owned())
+                .unwrap()
+                .with_clock(|| NOW),
+        );
+        let parent = parent_with_child();
+        let app = router(
+            sim.clone(),
+            Arc::new(vec![resident(1, "本人のみ"), parent.clone()]),
+        );
+        let uri = format!("/authorize?client_id={CLIENT}&redirect_uri={CALLBACK}&state=s");
+        let (_, _, html) = send(&app, get(&uri)).await;
+        assert_eq!(
+            html.matches("<button").count(),
+            3,
+            "one extra button for the proxy login"
+        );
+        assert!(html.contains("代理人として（子 2021年生まれ）"));
+        assert_eq!(html.matches("name=\"mode\" value=\"proxy\"").count(), 1);
+
+        let login = |mode: Option<&'static str>, who: &DemoResident| {
+            let mut fields = vec![
+                ("pseudonym", who.pseudonym.as_str().to_owned()),
+                ("client_id", CLIENT.to_owned()),
+                ("redirect_uri", CALLBACK.to_owned()),
+                ("state", "s".to_owned()),
+            ];
+            if let Some(mode) = mode {
+                fields.push(("mode", mode.to_owned()));
+            }
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(&fields)
+        };
+        let (status, _, html) = send(&app, login(Some("proxy"), &parent)).await;
+        assert_eq!(status, StatusCode::OK);
+        let verified = verifier(&sim)
+            .verify(&hidden(&html, "id_token").unwrap(), NOW)
+            .unwrap();
+        assert_eq!(
+            verified.pseudonym, parent.pseudonym,
+            "the subject stays the proxy"
+        );
+        assert_eq!(verified.name.as_deref(), Some("山田　花子"));
+        assert_eq!(verified.principals.len(), 1);
+        assert_eq!(
+            verified.principals[0].pseudonym,
+            parent.principals[0].pseudonym
+        );
+        assert_eq!(
+            verified.principals[0].pmh_key.as_ref(),
+            Some(&parent.principals[0].pmh_key)
+        );
+
+        let (_, _, html) = send(&app, login(None, &parent)).await;
+        let own = verifier(&sim)
+            .verify(&hidden(&html, "id_token").unwrap(), NOW)
+            .unwrap();
+        assert!(
+            own.principals.is_empty() && own.name.is_none(),
+            "no name without a proxy login"
+        );
+
+        let (status, _, html) = send(&app, login(Some("proxy"), &resident(1, ""))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(!html.contains("id_token"));
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@ mod kms_calls;
 mod person_csv;
 mod person_import;
 mod records_api;
+mod schedule;
 
 use std::path::PathBuf;
 
@@ -35,6 +36,7 @@ pub const ALL: &[Benchmark] = &[
     kms_calls::BENCH,
     person_csv::BENCH,
     person_import::BENCH,
+    schedule::BENCH,
 ];
 
 /// Flags of `cargo xtask bench`.

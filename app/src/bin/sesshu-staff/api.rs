@@ -11,6 +11,9 @@ use serde::de::DeserializeOwned;
 use sesshu_app::api::{abort_on_cleanup, encode_path_segment, unexpected_answer};
 use sesshu_domain::dto::ApiError;
 use sesshu_domain::person_input::FieldError;
+use sesshu_domain::questionnaire_api::{
+    DraftCreate, DraftPublish, DraftUpdate, TemplateCheck, TemplateSettings, TemplateVersionView,
+};
 use sesshu_domain::staff::{
     AccountRequest, AccountRequestInput, Activation, Alert, AuditPage, ChainReport, Decision,
     Enrollment, Institution, Issued, MyNumberReveal, OutboxMessage, PasswordLogin,
@@ -715,6 +718,106 @@ pub async fn pmh_retry(code: &str) -> Result<PmhOverview, StaffError> {
     .await
 }
 
+/// `questionnaire-templates/{setting}{rest}` under `/m/{code}/`.
+fn template_path(setting: &str, rest: &str) -> String {
+    format!(
+        "questionnaire-templates/{}{rest}",
+        encode_path_segment(setting)
+    )
+}
+
+/// Every vaccination setting with its template versions and open draft.
+pub async fn template_settings(code: &str) -> Result<TemplateSettings, StaffError> {
+    get(&object(Surface::Admin, code, "questionnaire-templates")).await
+}
+
+/// A published version, with every stored language.
+pub async fn template_version(
+    code: &str,
+    setting: &str,
+    version: u32,
+) -> Result<TemplateVersionView, StaffError> {
+    let path = template_path(setting, &format!("/versions/{version}"));
+    get(&object(Surface::Admin, code, &path)).await
+}
+
+/// The setting's draft (404 when there is none).
+pub async fn template_draft(code: &str, setting: &str) -> Result<TemplateVersionView, StaffError> {
+    get(&object(
+        Surface::Admin,
+        code,
+        &template_path(setting, "/draft"),
+    ))
+    .await
+}
+
+/// Starts the draft of the next version from a published one.
+pub async fn create_template_draft(
+    code: &str,
+    setting: &str,
+    from_version: u32,
+) -> Result<TemplateVersionView, StaffError> {
+    send(
+        Request::post(&object(
+            Surface::Admin,
+            code,
+            &template_path(setting, "/draft"),
+        )),
+        Some(&DraftCreate { from_version }),
+    )
+    .await
+}
+
+/// Replaces the draft's content, texts and validity (at its revision).
+pub async fn update_template_draft(
+    code: &str,
+    setting: &str,
+    body: &DraftUpdate,
+) -> Result<TemplateVersionView, StaffError> {
+    send(
+        Request::put(&object(
+            Surface::Admin,
+            code,
+            &template_path(setting, "/draft"),
+        )),
+        Some(body),
+    )
+    .await
+}
+
+/// Throws the draft away.
+pub async fn delete_template_draft(
+    code: &str,
+    setting: &str,
+    revision: u64,
+) -> Result<(), StaffError> {
+    let path = template_path(setting, &format!("/draft?revision={revision}"));
+    send_for_status::<()>(Request::delete(&object(Surface::Admin, code, &path)), None).await
+}
+
+/// The publish checks of the stored draft, without publishing.
+pub async fn validate_template_draft(
+    code: &str,
+    setting: &str,
+) -> Result<TemplateCheck, StaffError> {
+    let path = template_path(setting, "/draft/validate");
+    send::<(), _>(Request::post(&object(Surface::Admin, code, &path)), None).await
+}
+
+/// Publishes the draft (at its revision) as the setting's new current version.
+pub async fn publish_template_draft(
+    code: &str,
+    setting: &str,
+    revision: u64,
+) -> Result<TemplateVersionView, StaffError> {
+    let path = template_path(setting, "/draft/publish");
+    send(
+        Request::post(&object(Surface::Admin, code, &path)),
+        Some(&DraftPublish { revision }),
+    )
+    .await
+}
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, StaffError> {
     let abort = abort_on_cleanup();
     let response = Request::get(path)
@@ -917,6 +1020,15 @@ mod tests {
             "persons/0000000001/detail"
         );
         assert_eq!(person_path("../x", ""), "persons/..%2Fx");
+    }
+
+    #[test]
+    fn template_routes_encode_the_setting() {
+        assert_eq!(
+            template_path("infant_general", "/draft/publish"),
+            "questionnaire-templates/infant_general/draft/publish"
+        );
+        assert_eq!(template_path("../x", ""), "questionnaire-templates/..%2Fx");
     }
 
     #[test]

@@ -7,7 +7,8 @@ use crate::pages::{
     exports::ExportsPage, home::AdminHomePage, home::ClinicHomePage, imports::ImportsPage,
     login::LoginPage, not_found::NotFoundPage, person_detail::PersonDetailPage,
     person_new::NewPersonPage, persons::PersonsPage, pmh::PmhPage, requests::RequestsPage,
-    review::ReviewPage, roles::RolesPage, users::UsersPage,
+    review::ReviewPage, roles::RolesPage, template_edit::TemplatePage, templates::TemplatesPage,
+    users::UsersPage,
 };
 use crate::session::provide_sessions;
 use crate::shell::{Shell, StaffHeader};
@@ -55,6 +56,8 @@ pub fn StaffApp() -> impl IntoView {
                         <Route path=path!("/audit") view=AuditPage />
                         <Route path=path!("/alerts") view=AlertsPage />
                         <Route path=path!("/review") view=ReviewPage />
+                        <Route path=path!("/templates") view=TemplatesPage />
+                        <Route path=path!("/templates/:setting") view=TemplatePage />
                     </ParentRoute>
                     <ParentRoute path=path!("/clinic") view=|| view! { <Shell surface=Surface::Clinic /> }>
                         <Route path=path!("") view=ClinicHomePage />

@@ -15,12 +15,13 @@ use sesshu_domain::staff::{Permission, StaffSession};
 
 /// The admin pages, with the permissions of which one opens each (none: any staff user). The
 /// menu and the pages' own checks both read this, so they cannot disagree.
-pub const ADMIN_PAGES: [(&str, Msg, &[Permission]); 11] = [
+pub const ADMIN_PAGES: [(&str, Msg, &[Permission]); 12] = [
     ("/admin/persons", Msg::NavPersons, PERSONS),
     ("/admin/imports", Msg::NavImports, IMPORTS),
     ("/admin/duplicates", Msg::NavDuplicates, PERSONS),
     ("/admin/pmh", Msg::NavPmh, PERSONS),
     ("/admin/exports", Msg::NavExports, EXPORTS),
+    ("/admin/templates", Msg::NavTemplates, TEMPLATES),
     ("/admin/users", Msg::NavUsers, USERS),
     ("/admin/requests", Msg::NavRequests, REQUESTS),
     ("/admin/roles", Msg::NavRoles, ROLES),
@@ -34,6 +35,7 @@ pub const PERSONS: &[Permission] = &[Permission::ViewPersons];
 pub const EDIT_PERSONS: &[Permission] = &[Permission::EditPersons];
 pub const IMPORTS: &[Permission] = &[Permission::Import];
 pub const EXPORTS: &[Permission] = &[Permission::Export];
+pub const TEMPLATES: &[Permission] = &[Permission::ManageTemplates];
 pub const USERS: &[Permission] = &[Permission::ManageUsers];
 /// Anyone may request an account; only `manage_users` decides.
 pub const REQUESTS: &[Permission] = &[];

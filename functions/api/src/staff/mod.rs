@@ -14,6 +14,8 @@ pub mod admin;
 pub mod auth;
 pub mod exports;
 pub mod persons;
+pub mod schedule;
+pub mod templates;
 pub mod work;
 
 pub use work::{BackgroundWork, PmhRun, SpawnedWork};
@@ -201,7 +203,28 @@ pub fn router(state: StaffState) -> Router {
             .route(
                 "/m/{code}/persons/{subject_no}/my-number",
                 post(admin::reveal_my_number),
+            )
+            .route("/m/{code}/questionnaire-templates", get(templates::list))
+            .route(
+                "/m/{code}/questionnaire-templates/{setting}/versions/{version}",
+                get(templates::version),
+            )
+            .route(
+                "/m/{code}/questionnaire-templates/{setting}/draft",
+                get(templates::draft)
+                    .post(templates::create_draft)
+                    .put(templates::update_draft)
+                    .delete(templates::delete_draft),
+            )
+            .route(
+                "/m/{code}/questionnaire-templates/{setting}/draft/validate",
+                post(templates::validate),
+            )
+            .route(
+                "/m/{code}/questionnaire-templates/{setting}/draft/publish",
+                post(templates::publish),
             );
+        routes = schedule::routes(routes);
     }
     routes
         .fallback(crate::not_found)
@@ -470,7 +493,19 @@ fn action_of(method: &Method, route: &str) -> String {
         ("POST", "/m/{code}/pmh/retry") => "pmh.retry",
         ("GET", "/m/{code}/exports/persons.csv") => "export.persons",
         ("GET", "/m/{code}/exports/records.csv") => "export.records",
-        _ => "",
+        ("GET", "/m/{code}/questionnaire-templates") => "template.list",
+        ("GET", "/m/{code}/questionnaire-templates/{setting}/versions/{version}") => {
+            "template.read"
+        }
+        ("GET", "/m/{code}/questionnaire-templates/{setting}/draft") => "template.draft_read",
+        ("POST", "/m/{code}/questionnaire-templates/{setting}/draft") => "template.draft_create",
+        ("PUT", "/m/{code}/questionnaire-templates/{setting}/draft") => "template.draft_update",
+        ("DELETE", "/m/{code}/questionnaire-templates/{setting}/draft") => "template.draft_delete",
+        ("POST", "/m/{code}/questionnaire-templates/{setting}/draft/validate") => {
+            "template.validate"
+        }
+        ("POST", "/m/{code}/questionnaire-templates/{setting}/draft/publish") => "template.publish",
+        _ => schedule::action_of(method, route).unwrap_or(""),
     };
     if action.is_empty() {
         // Unknown routes are logged too (probing is worth seeing), by method only.

@@ -388,6 +388,7 @@ pub fn builtin_roles() -> Vec<Role> {
                 ViewAuditLog,
                 Export,
                 ManageClaims,
+                ManageRecommendations,
             ],
         ),
         builtin(

@@ -30,7 +30,8 @@ fn in_duties(ctx: &StaffContext, person: &TargetPerson, today: Date) -> bool {
         .any(|duty| mine.contains(duty))
 }
 
-async fn scoped(
+/// The person, if the caller may view persons and the person is within their duties.
+pub(crate) async fn scoped(
     ctx: &StaffContext,
     subject_no: &str,
     today: Date,

@@ -207,7 +207,71 @@ pub fn plan(rng: &mut StdRng, today: Date, households: usize) -> Vec<Vec<Househo
     let mut moved = family(rng, today, pools::MUNICIPALITIES[0].towns, Some(13));
     moved.moved_in_on = Some((moved_on, former_town));
     plans[0].insert(1, moved);
+    if let Some(first) = plans
+        .first_mut()
+        .and_then(|households| households.first_mut())
+    {
+        add_toddler(first, today);
+    }
     plans
+}
+
+/// The demo toddler's age in days: after the doses of the first birthday (MR, varicella and
+/// the pneumococcal booster, at most 401 days with the generator's jitter) and before the
+/// 五種混合 booster (456 days), so that booster is due whatever the jitter.
+const TODDLER_AGE_DAYS: i64 = 410;
+
+/// Gives the first family a toddler whose mother is the demo guardian (the first household's
+/// mother is the one the proxy login is for): the infant questionnaire can then always be
+/// filled in for a child of the demo parent. Drawn from no random numbers, so the households
+/// planned before it stay as they were.
+fn add_toddler(household: &mut Household, today: Date) {
+    let Some(mother) = household
+        .members
+        .iter()
+        .find(|m| m.role == Role::Parent && m.sex == Sex::Female)
+    else {
+        return;
+    };
+    let toddler = DemoPerson {
+        surname: mother.surname,
+        given: pools::FEMALE_GIVEN_NAMES_MODERN[0],
+        sex: Sex::Female,
+        birth_date: today - Duration::days(TODDLER_AGE_DAYS),
+        role: Role::Child,
+        guardian: Some(mother.name()),
+    };
+    household.members.push(toddler);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn the_first_family_has_a_toddler_due_for_the_five_in_one_booster() {
+        let today = date(2026, Month::November, 26);
+        let mut rng = StdRng::seed_from_u64(7);
+        let plans = plan(&mut rng, today, 10);
+        let first = &plans[0][0];
+        let mother = first
+            .members
+            .iter()
+            .find(|m| m.role == Role::Parent && m.sex == Sex::Female)
+            .unwrap();
+        let toddler = first.members.last().unwrap();
+        assert_eq!(toddler.role, Role::Child);
+        assert_eq!(toddler.guardian.as_deref(), Some(mother.name().as_str()));
+        assert_eq!(toddler.age_on(today), 1);
+        let doses = doses(&mut rng, toddler, today);
+        assert!(
+            !doses.iter().any(|d| d.kind == "dpt_ipv_hib" && d.dose == 4),
+            "the booster is still to come"
+        );
+    }
 }
 
 /// A dose someone received: which vaccination, which dose, on which day.

@@ -5,5 +5,7 @@
 mod helpers;
 mod logs;
 mod persons;
+mod questionnaires;
 mod resident;
+mod schedule;
 mod staff;

@@ -68,6 +68,7 @@ fn description(page: Msg) -> Msg {
         Msg::NavDuplicates => Msg::HomeDuplicatesDesc,
         Msg::NavPmh => Msg::HomePmhDesc,
         Msg::NavExports => Msg::HomeExportsDesc,
+        Msg::NavTemplates => Msg::HomeTemplatesDesc,
         _ => Msg::HomeReviewDesc,
     }
 }

@@ -21,4 +21,7 @@ pub mod pmh;
 pub mod requests;
 pub mod review;
 pub mod roles;
+pub mod template_edit;
+pub mod template_preview;
+pub mod templates;
 pub mod users;
