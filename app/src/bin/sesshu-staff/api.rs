@@ -14,6 +14,11 @@ use sesshu_domain::person_input::FieldError;
 use sesshu_domain::questionnaire_api::{
     DraftCreate, DraftPublish, DraftUpdate, TemplateCheck, TemplateSettings, TemplateVersionView,
 };
+use sesshu_domain::recommendation::{RuleError, RuleSet};
+use sesshu_domain::schedule_api::{
+    PersonSchedule, PreviewRequest, PreviewResult, RuleCheck, RuleSetUpdate, RuleSetView,
+    RunReport, SeriesOption, StaffNotice, WorklistPage,
+};
 use sesshu_domain::staff::{
     AccountRequest, AccountRequestInput, Activation, Alert, AuditPage, ChainReport, Decision,
     Enrollment, Institution, Issued, MyNumberReveal, OutboxMessage, PasswordLogin,
@@ -91,6 +96,8 @@ pub enum StaffError {
         retry_after_s: Option<u64>,
         /// Field errors of a refused person form (422 `fields`), in column order.
         fields: Vec<FieldError>,
+        /// Problems of refused recommendation rules (422 `invalid_rules`, `errors`).
+        rule_errors: Vec<RuleError>,
     },
 }
 
@@ -174,6 +181,14 @@ impl StaffError {
             Self::Http { fields, .. } => fields,
         }
     }
+
+    /// The problems of refused recommendation rules; empty for every other failure.
+    pub fn rule_errors(&self) -> &[RuleError] {
+        match self {
+            Self::Network => &[],
+            Self::Http { rule_errors, .. } => rule_errors,
+        }
+    }
 }
 
 /// The error body of the API: `{code, message}`, plus `fields` when a form was refused.
@@ -183,6 +198,9 @@ struct ErrorBody {
     message: String,
     #[serde(default)]
     fields: Vec<FieldError>,
+    /// Only with `invalid_rules`; other codes' `errors` (templates) have another shape.
+    #[serde(default)]
+    errors: serde_json::Value,
 }
 
 /// The character encoding of a CSV download.
@@ -263,6 +281,63 @@ impl ExportQuery {
             query.push("my_number=true".to_owned());
         }
         format!("exports/{}?{}", self.kind.file_name(), query.join("&"))
+    }
+}
+
+/// Which list of 未接種者 the worklist shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorklistStatus {
+    /// 期限超過: the standard period of the next dose has passed.
+    Overdue,
+    /// 未接種: no dose counted while the vaccination is due.
+    Never,
+}
+
+impl WorklistStatus {
+    /// The `status=` value of the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Overdue => "overdue",
+            Self::Never => "never",
+        }
+    }
+}
+
+/// The worklist's filters as applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorklistQuery {
+    /// A series id of the schedule, e.g. `mr_1`.
+    pub vaccination: String,
+    pub status: WorklistStatus,
+    /// Ages in whole years, inclusive.
+    pub age_from: Option<u32>,
+    pub age_to: Option<u32>,
+}
+
+impl WorklistQuery {
+    /// `worklist?…` (or `worklist.csv?…` with an encoding), values percent-encoded.
+    pub fn path(&self, page: Option<&str>, csv: Option<CsvEncoding>) -> String {
+        let mut query = vec![
+            format!("vaccination={}", encode_path_segment(&self.vaccination)),
+            format!("status={}", self.status.code()),
+        ];
+        if let Some(from) = self.age_from {
+            query.push(format!("age_from={from}"));
+        }
+        if let Some(to) = self.age_to {
+            query.push(format!("age_to={to}"));
+        }
+        if let Some(page) = page.filter(|p| !p.is_empty()) {
+            query.push(format!("page={}", encode_path_segment(page)));
+        }
+        let file = match csv {
+            Some(encoding) => {
+                query.push(format!("encoding={}", encoding.code()));
+                "worklist.csv"
+            }
+            None => "worklist",
+        };
+        format!("{file}?{}", query.join("&"))
     }
 }
 
@@ -818,6 +893,108 @@ pub async fn publish_template_draft(
     .await
 }
 
+/// Every vaccination (series) of the schedule, for choosing one.
+pub async fn schedule_series(code: &str) -> Result<Vec<SeriesOption>, StaffError> {
+    get(&object(Surface::Admin, code, "schedule/series")).await
+}
+
+/// The person's schedule today: each series' status, reason and dates, and 勧奨情報.
+pub async fn person_schedule(code: &str, subject_no: &str) -> Result<PersonSchedule, StaffError> {
+    get(&object(
+        Surface::Admin,
+        code,
+        &person_path(subject_no, "/schedule"),
+    ))
+    .await
+}
+
+/// The person's notices (接種勧奨) with their delivery state, newest first.
+pub async fn person_notices(code: &str, subject_no: &str) -> Result<Vec<StaffNotice>, StaffError> {
+    get(&object(
+        Surface::Admin,
+        code,
+        &person_path(subject_no, "/notices"),
+    ))
+    .await
+}
+
+/// The municipality's recommendation rules (the shipped defaults until it saves its own).
+pub async fn recommendation_rules(code: &str) -> Result<RuleSetView, StaffError> {
+    get(&object(Surface::Admin, code, "recommendation-rules")).await
+}
+
+/// Saves the rules against the version read: 409 `stale_version`, 422 `invalid_rules`.
+pub async fn save_recommendation_rules(
+    code: &str,
+    body: &RuleSetUpdate,
+) -> Result<RuleSetView, StaffError> {
+    send(
+        Request::put(&object(Surface::Admin, code, "recommendation-rules")),
+        Some(body),
+    )
+    .await
+}
+
+/// Every problem of a draft rule set, without saving it.
+pub async fn validate_recommendation_rules(
+    code: &str,
+    body: &RuleSet,
+) -> Result<RuleCheck, StaffError> {
+    send(
+        Request::post(&object(
+            Surface::Admin,
+            code,
+            "recommendation-rules/validate",
+        )),
+        Some(body),
+    )
+    .await
+}
+
+/// A rule's texts for a sample, or what the next run would send a person; nothing is sent.
+pub async fn preview_recommendation(
+    code: &str,
+    body: &PreviewRequest,
+) -> Result<PreviewResult, StaffError> {
+    send(
+        Request::post(&object(
+            Surface::Admin,
+            code,
+            "recommendation-rules/preview",
+        )),
+        Some(body),
+    )
+    .await
+}
+
+/// The recommendation job's latest runs, newest first.
+pub async fn recommendation_runs(code: &str) -> Result<Vec<RunReport>, StaffError> {
+    get(&object(Surface::Admin, code, "recommendation-runs")).await
+}
+
+/// One page of the worklist of 未接種者.
+pub async fn worklist(
+    code: &str,
+    query: &WorklistQuery,
+    page: Option<&str>,
+) -> Result<WorklistPage, StaffError> {
+    get(&object(Surface::Admin, code, &query.path(page, None))).await
+}
+
+/// The whole worklist as CSV; needs the export right and a recent re-authentication.
+pub async fn worklist_csv(
+    code: &str,
+    query: &WorklistQuery,
+    encoding: CsvEncoding,
+) -> Result<Download, StaffError> {
+    download(&object(
+        Surface::Admin,
+        code,
+        &query.path(None, Some(encoding)),
+    ))
+    .await
+}
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, StaffError> {
     let abort = abort_on_cleanup();
     let response = Request::get(path)
@@ -876,6 +1053,7 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, StaffEr
             error: unexpected_answer(status),
             retry_after_s: None,
             fields: Vec::new(),
+            rule_errors: Vec::new(),
         })
     } else {
         Err(error_from(&response).await)
@@ -888,22 +1066,35 @@ async fn error_from(response: &Response) -> StaffError {
         .headers()
         .get("Retry-After")
         .and_then(|value| parse_retry_after(&value));
-    let (error, fields) = match response.json::<ErrorBody>().await {
-        Ok(body) => (
-            ApiError {
-                code: body.code,
-                message: body.message,
-            },
-            body.fields,
-        ),
-        Err(_) => (unexpected_answer(status), Vec::new()),
+    let (error, fields, rule_errors) = match response.json::<ErrorBody>().await {
+        Ok(body) => {
+            let rule_errors = rule_errors_of(&body.code, body.errors);
+            (
+                ApiError {
+                    code: body.code,
+                    message: body.message,
+                },
+                body.fields,
+                rule_errors,
+            )
+        }
+        Err(_) => (unexpected_answer(status), Vec::new(), Vec::new()),
     };
     StaffError::Http {
         status,
         error,
         retry_after_s,
         fields,
+        rule_errors,
     }
+}
+
+/// The rule problems of an `invalid_rules` answer; nothing for any other code.
+fn rule_errors_of(code: &str, errors: serde_json::Value) -> Vec<RuleError> {
+    if code != "invalid_rules" {
+        return Vec::new();
+    }
+    serde_json::from_value(errors).unwrap_or_default()
 }
 
 /// `Retry-After` in seconds; the HTTP-date form is not used by our API and is ignored.
@@ -1029,6 +1220,44 @@ mod tests {
             "questionnaire-templates/infant_general/draft/publish"
         );
         assert_eq!(template_path("../x", ""), "questionnaire-templates/..%2Fx");
+    }
+
+    #[test]
+    fn worklist_queries_name_the_filters_set_and_encode_values() {
+        let mut query = WorklistQuery {
+            vaccination: "mr_1".to_owned(),
+            status: WorklistStatus::Never,
+            age_from: None,
+            age_to: None,
+        };
+        assert_eq!(
+            query.path(None, None),
+            "worklist?vaccination=mr_1&status=never"
+        );
+        query.age_from = Some(2);
+        query.age_to = Some(3);
+        query.status = WorklistStatus::Overdue;
+        assert_eq!(
+            query.path(Some("a/b"), None),
+            "worklist?vaccination=mr_1&status=overdue&age_from=2&age_to=3&page=a%2Fb"
+        );
+        assert_eq!(
+            query.path(None, Some(CsvEncoding::Utf8)),
+            "worklist.csv?vaccination=mr_1&status=overdue&age_from=2&age_to=3&encoding=utf8"
+        );
+    }
+
+    #[test]
+    fn rule_problems_are_read_only_from_invalid_rules_answers() {
+        let errors = serde_json::json!([{
+            "rule": "A-DUE", "field": "texts.ja.body", "code": "unknown_placeholder",
+            "ja": "使えません", "en": "unknown"
+        }]);
+        let read = rule_errors_of("invalid_rules", errors.clone());
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].field, "texts.ja.body");
+        assert!(rule_errors_of("invalid_template", errors).is_empty());
+        assert!(rule_errors_of("invalid_rules", serde_json::Value::Null).is_empty());
     }
 
     #[test]

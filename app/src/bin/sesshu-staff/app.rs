@@ -6,9 +6,10 @@ use crate::pages::{
     activate::ActivatePage, alerts::AlertsPage, audit::AuditPage, duplicates::DuplicatesPage,
     exports::ExportsPage, home::AdminHomePage, home::ClinicHomePage, imports::ImportsPage,
     login::LoginPage, not_found::NotFoundPage, person_detail::PersonDetailPage,
-    person_new::NewPersonPage, persons::PersonsPage, pmh::PmhPage, requests::RequestsPage,
-    review::ReviewPage, roles::RolesPage, template_edit::TemplatePage, templates::TemplatesPage,
-    users::UsersPage,
+    person_new::NewPersonPage, persons::PersonsPage, pmh::PmhPage,
+    recommendation_rules::RecommendationRulesPage, requests::RequestsPage, review::ReviewPage,
+    roles::RolesPage, template_edit::TemplatePage, templates::TemplatesPage, users::UsersPage,
+    worklist::WorklistPage,
 };
 use crate::session::provide_sessions;
 use crate::shell::{Shell, StaffHeader};
@@ -50,6 +51,8 @@ pub fn StaffApp() -> impl IntoView {
                         <Route path=path!("/duplicates") view=DuplicatesPage />
                         <Route path=path!("/pmh") view=PmhPage />
                         <Route path=path!("/exports") view=ExportsPage />
+                        <Route path=path!("/worklist") view=WorklistPage />
+                        <Route path=path!("/recommendation-rules") view=RecommendationRulesPage />
                         <Route path=path!("/users") view=UsersPage />
                         <Route path=path!("/requests") view=RequestsPage />
                         <Route path=path!("/roles") view=RolesPage />

@@ -95,6 +95,36 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn item(this: &FileList, index: u32) -> Option<PickedFile>;
+
+    /// An `<input>` or `<textarea>`, as far as its caret goes.
+    type TextControl;
+
+    /// The caret, in UTF-16 code units; kept while the field is not focused.
+    #[wasm_bindgen(method, getter, js_name = selectionStart)]
+    fn selection_start(this: &TextControl) -> Option<u32>;
+
+    #[wasm_bindgen(method, js_name = setSelectionRange)]
+    fn set_selection_range(this: &TextControl, start: u32, end: u32);
+}
+
+/// Where the caret of the text field with `id` is (UTF-16 code units), if it has one.
+pub fn caret_of(id: &str) -> Option<u32> {
+    let element = leptos::prelude::document().get_element_by_id(id)?;
+    element.unchecked_ref::<TextControl>().selection_start()
+}
+
+/// Focuses the text field with `id` and puts its caret at `at` (UTF-16 code units).
+pub fn put_caret(id: &str, at: u32) {
+    let Some(element) = leptos::prelude::document().get_element_by_id(id) else {
+        return;
+    };
+    if let Some(html) = element.dyn_ref::<web_sys::HtmlElement>() {
+        // Fails only on detached elements; the field is then gone anyway.
+        let _ = html.focus();
+    }
+    element
+        .unchecked_ref::<TextControl>()
+        .set_selection_range(at, at);
 }
 
 /// The file chosen in a file input, if any.

@@ -15,8 +15,14 @@ use sesshu_domain::staff::{Permission, StaffSession};
 
 /// The admin pages, with the permissions of which one opens each (none: any staff user). The
 /// menu and the pages' own checks both read this, so they cannot disagree.
-pub const ADMIN_PAGES: [(&str, Msg, &[Permission]); 12] = [
+pub const ADMIN_PAGES: [(&str, Msg, &[Permission]); 14] = [
     ("/admin/persons", Msg::NavPersons, PERSONS),
+    ("/admin/worklist", Msg::NavWorklist, PERSONS),
+    (
+        "/admin/recommendation-rules",
+        Msg::NavRecoRules,
+        RECOMMENDATIONS,
+    ),
     ("/admin/imports", Msg::NavImports, IMPORTS),
     ("/admin/duplicates", Msg::NavDuplicates, PERSONS),
     ("/admin/pmh", Msg::NavPmh, PERSONS),
@@ -36,6 +42,8 @@ pub const EDIT_PERSONS: &[Permission] = &[Permission::EditPersons];
 pub const IMPORTS: &[Permission] = &[Permission::Import];
 pub const EXPORTS: &[Permission] = &[Permission::Export];
 pub const TEMPLATES: &[Permission] = &[Permission::ManageTemplates];
+/// 接種勧奨ルール: the rules, their preview and the job's runs.
+pub const RECOMMENDATIONS: &[Permission] = &[Permission::ManageRecommendations];
 pub const USERS: &[Permission] = &[Permission::ManageUsers];
 /// Anyone may request an account; only `manage_users` decides.
 pub const REQUESTS: &[Permission] = &[];

@@ -1021,6 +1021,215 @@ messages! {
     DraftOf => ["下書き", "Draft"],
     CurrentContent => ["現在の版の内容", "Content of the version in use"],
 
+    // Worklist of 未接種者 and recommendation rules (接種勧奨)
+    NavWorklist => ["未接種者一覧", "Unvaccinated people"],
+    NavRecoRules => ["接種勧奨ルール", "Recommendation rules"],
+    HomeWorklistDesc => [
+        "予防接種ごとに、標準的な接種期間を過ぎた人やまだ接種していない人を一覧にし、CSVで出力します。",
+        "List, per vaccination, the people past the standard period or not yet vaccinated, and download them as CSV.",
+    ],
+    HomeRecoRulesDesc => [
+        "接種勧奨・再勧奨のお知らせを送る条件と文面を編集し、毎日の実行の結果を確かめます。",
+        "Edit when recommendation and reminder notices are sent and their wording, and check the daily runs.",
+    ],
+    WorklistTitle => ["未接種者一覧", "People not yet vaccinated"],
+    WorklistLead => [
+        "毎日午前6時の集計から、予防接種ごとに標準的な接種期間を過ぎた人、まだ接種していない人を表示します。担当する事務以外の対象者は表示されません。",
+        "From the daily run at 6:00: per vaccination, the people past the standard period or with no dose yet. People outside your duties are not shown.",
+    ],
+    WorklistFilterTitle => ["表示する条件", "What to show"],
+    LabelVaccination => ["予防接種", "Vaccination"],
+    ChooseVaccination => ["選んでください", "Choose one"],
+    EmptyVaccination => ["予防接種を選んでください。", "Please choose the vaccination."],
+    LabelWorklistStatus => ["状況", "Status"],
+    WorklistOverdue => ["期限超過（標準的な接種期間を過ぎた人）", "Overdue (past the standard period)"],
+    WorklistNever => ["未接種（まだ接種していない人）", "Not vaccinated (no dose yet)"],
+    LabelAgeFrom => ["年齢（から）", "Age from"],
+    LabelAgeTo => ["年齢（まで）", "Age to"],
+    HintAge => [
+        "満年齢を0〜130の数字で。空欄なら制限しません。",
+        "Whole years, 0 to 130. Leave empty for no limit.",
+    ],
+    BadAge => ["0〜130の数字で入力してください。", "Please enter a number from 0 to 130."],
+    AgeOrder => [
+        "「年齢（まで）」は「年齢（から）」以上にしてください。",
+        "“Age to” must not be below “Age from”.",
+    ],
+    ShowList => ["一覧を表示する", "Show the list"],
+    WorklistNoRun => [
+        "まだ集計がありません。一覧は毎日午前6時に作られます。明日以降にもう一度表示してください。",
+        "There is no run yet. The list is made every day at 6:00; please look again tomorrow.",
+    ],
+    WorklistEmpty => [
+        "条件に合う人はいません。担当する事務以外の対象者は表示されません。",
+        "Nobody matches. People outside your duties are not shown.",
+    ],
+    WorklistRowsTitle => ["該当する人", "People found"],
+    ColAge => ["年齢", "Age"],
+    ColDoses => ["接種済／必要回数", "Doses given / needed"],
+    ColEarliest => ["接種可能日", "Can be given from"],
+    ColLatest => ["接種期限", "Last day"],
+    ColLastRecommended => ["最終勧奨日", "Last recommended"],
+    NoEndDate => ["期限なし", "No end date"],
+    NoneYet => ["なし", "None"],
+    WorklistCsvTitle => ["CSVで出力", "Download as CSV"],
+    WorklistCsvLead => [
+        "表示中の条件に合う全員を出力します（個人番号は含みません）。出力の前に本人確認があり、出力したことは操作ログに記録されます。",
+        "Downloads everyone matching the conditions shown (no My Numbers). You confirm it is you first, and the download is logged.",
+    ],
+    WorklistNeedsExport => [
+        "CSVの出力には「データの出力」の権限が必要です。必要な場合は管理者に依頼してください。",
+        "Downloading needs the export permission. Ask your administrator if you need it.",
+    ],
+    SchedComplete => ["接種済み", "Complete"],
+    SchedDueNow => ["接種時期", "Due now"],
+    SchedUpcoming => ["接種時期前", "Upcoming"],
+    SchedOverdue => ["期限超過", "Overdue"],
+    SchedTooEarly => ["接種可能（標準期間前）", "Possible early"],
+    SchedPastEligibility => ["対象期間終了", "Eligibility ended"],
+    SchedIntervalNotMet => ["間隔待ち", "Waiting for the interval"],
+    SchedNotApplicable => ["対象外", "Does not apply"],
+
+    // Person detail: schedule and notices
+    ScheduleTitle => ["予防接種の状況", "Vaccination schedule"],
+    ScheduleLead => [
+        "接種記録をもとに、予防接種ごとの状況と次に接種できる日を表示しています。",
+        "From the vaccination records: where each vaccination stands and when the next dose may be given.",
+    ],
+    ColRecommendedDay => ["推奨日", "Recommended"],
+    ColNextDose => ["次の回", "Next dose"],
+    RecommendationInfo => ["勧奨情報（最新の勧奨）", "Latest recommendation"],
+    LabelRuleId => ["ルールID", "Rule ID"],
+    LabelRecommendedOn => ["勧奨日", "Recommended on"],
+    NoRecommendation => ["まだ勧奨していません。", "No recommendation yet."],
+    ShowNotApplicable => ["対象外の予防接種も表示する", "Also show vaccinations that do not apply"],
+    NoScheduleEntries => ["表示する予防接種はありません。", "No vaccinations to show."],
+    NoticesTitle => ["送ったお知らせ（接種勧奨）", "Notices (recommendations)"],
+    NoNotices => ["この対象者へのお知らせはありません。", "No notices for this person."],
+    ColNoticeTitle => ["件名", "Title"],
+    ColDelivery => ["配信状況", "Delivery"],
+    ColRead => ["既読", "Read"],
+    DeliveryPending => ["配信待ち", "Pending"],
+    DeliveryDelivered => ["配信済み", "Delivered"],
+    DeliveryFailed => ["配信失敗", "Failed"],
+    DeliverySuppressed => ["送信停止", "Not sent"],
+    WhyNotLinked => ["マイナポータル未連携", "Not linked to Mynaportal"],
+    WhyControlFlag => ["制御フラグ（不開示・閲覧停止）", "Control flag (non-disclosure or viewing suspended)"],
+    WhyRecovery => ["リカバリー中", "Being recovered"],
+    WhyTimeout => ["応答なし", "No answer"],
+    WhyUnavailable => ["マイナポータル停止中", "Mynaportal unavailable"],
+    WhyRejected => ["受付拒否", "Rejected"],
+    NextAttempt => ["次の試行", "Next attempt"],
+
+    // Recommendation rules
+    RecoRulesTitle => ["接種勧奨ルール", "Recommendation rules"],
+    RecoRulesLead => [
+        "予防接種の状況に応じて、マイナポータルへお知らせ（接種勧奨・再勧奨）を送る条件と文面です。毎日午前6時の実行で使われ、保存すると次の実行から適用されます。",
+        "When notices (recommendations and reminders) go to residents through Mynaportal, and what they say. The daily run at 6:00 uses them; saved changes apply from the next run.",
+    ],
+    RulesDefault => [
+        "現在は標準のルールを使っています。保存すると、この自治体独自のルールになります。",
+        "The standard rules apply now. Saving makes them this municipality's own.",
+    ],
+    RulesListTitle => ["ルールの一覧", "Rules"],
+    ColRuleName => ["名前", "Name"],
+    ColTrigger => ["送る時期", "When"],
+    ColTargets => ["対象", "Covers"],
+    ColEnabled => ["使用", "In use"],
+    TriggerUpcoming => ["接種時期の前", "Before the period opens"],
+    TriggerDueNow => ["接種時期になったとき", "When due"],
+    TriggerOverdue => ["期限超過（再勧奨）", "Overdue (reminder)"],
+    SeriesCatA => ["A類", "Category A"],
+    SeriesCatB => ["B類", "Category B"],
+    SeriesVoluntary => ["任意接種", "Voluntary"],
+    RuleOff => ["停止中", "Off"],
+    EditRuleButton => ["編集する", "Edit"],
+    RuleEditorTitle => ["ルールの編集", "Edit the rule"],
+    LabelRuleNameJa => ["名前（日本語）", "Name (Japanese)"],
+    LabelRuleNameEn => ["名前（英語）", "Name (English)"],
+    LabelRuleEnabled => ["このルールを使う", "Use this rule"],
+    TargetsLegend => ["対象の予防接種", "Vaccinations it covers"],
+    TargetsHint => [
+        "区分（A類など）でまとめて、または予防接種を個別に選びます。少なくとも1つ必要です。",
+        "Choose whole categories (e.g. Category A) or single vaccinations; at least one.",
+    ],
+    SeriesLegend => ["予防接種を個別に", "Single vaccinations"],
+    TriggerLegend => ["送る時期", "When to send"],
+    LabelDaysBefore => ["接種時期の何日前に送るか（1〜180）", "Days before the period opens (1–180)"],
+    LabelEveryDays => ["再勧奨の間隔（日数、7〜365）", "Days between reminders (7–365)"],
+    LabelMaxTimes => ["1回の接種につき最大何回送るか（1〜12）", "Most reminders per dose (1–12)"],
+    LabelQuietDays => [
+        "ほかのお知らせの後に送らない期間（日数、0〜365）",
+        "Quiet period after any other notice (days, 0–365)",
+    ],
+    HintQuietDays => [
+        "同じ日に作られたお知らせは1回と数えます。送らなかったお知らせは、期間の後の実行で送られます。",
+        "Notices of one day count as one contact. A notice held back is sent by a run after the period.",
+    ],
+    TextsLegendJa => ["文面（日本語）", "Wording (Japanese)"],
+    TextsLegendEn => ["文面（英語）", "Wording (English)"],
+    LabelNoticeTitleJa => ["件名（日本語）", "Title (Japanese)"],
+    LabelNoticeBodyJa => ["本文（日本語）", "Body (Japanese)"],
+    LabelNoticeTitleEn => ["件名（英語）", "Title (English)"],
+    LabelNoticeBodyEn => ["本文（英語）", "Body (English)"],
+    PlaceholdersTitle => ["差し込み項目", "Placeholders"],
+    PlaceholdersLead => [
+        "文面の中の差し込み項目は、送るときにその人の内容に置き換わります。ボタンを押すと、最後に選んだ文面のカーソルの位置に入ります。波括弧は差し込み項目にだけ使えます。",
+        "Placeholders in the wording are replaced for each person when sent. A button inserts one at the cursor of the wording you chose last. Braces are for placeholders only.",
+    ],
+    PhVaccination => ["予防接種の名前と回（例：ヒブ（初回2回目））", "The vaccination and dose"],
+    PhOpensOn => ["接種できる最初の日", "The first day it may be given"],
+    PhLatest => ["定期接種として受けられる最後の日", "The last day it counts as routine"],
+    PhMunicipality => ["自治体名", "The municipality's name"],
+    PhContact => ["問い合わせ先（下で設定）", "The contact line (set below)"],
+    ContactTitle => ["問い合わせ先", "Contact line"],
+    LabelContactJa => ["問い合わせ先（日本語）", "Contact (Japanese)"],
+    LabelContactEn => ["問い合わせ先（英語）", "Contact (English)"],
+    SaveRules => ["ルールを保存する", "Save the rules"],
+    RulesSaved => [
+        "ルールを保存しました。次の実行から使われます。",
+        "The rules have been saved; the next run uses them.",
+    ],
+    RulesValid => ["問題はありません。保存できます。", "Nothing is wrong: the rules can be saved."],
+    RulesInvalid => ["保存する前に、次の問題を直してください。", "Correct these problems before saving."],
+    RuleSetLevel => ["ルール全体", "All rules"],
+    GoToField => ["この項目へ", "Go to it"],
+    StaleRulesTitle => ["ほかの職員が先にルールを保存しました", "Someone else saved the rules first"],
+    StaleRulesBody => [
+        "この画面の変更は保存されていません。再読み込みして最新のルールを確かめてから、もう一度編集してください。",
+        "Nothing from this page was saved. Reload to see the latest rules, then edit them again.",
+    ],
+    PreviewSectionTitle => ["プレビュー", "Preview"],
+    LabelPreviewSubject => ["予防接種対象者番号（任意）", "Subject number (optional)"],
+    HintPreviewSubject => [
+        "入力すると、次回の実行でその人に送られる内容と、送られない場合の理由を表示します。空欄なら見本の値で表示します。何も送信・保存されません。",
+        "With a number: what the next run would send that person, and why not if held back. Empty: sample values. Nothing is sent or saved.",
+    ],
+    PreviewSample => ["見本の値で表示しています。", "Shown with sample values."],
+    PreviewForPerson => ["この対象者への次回の内容です。", "What the next run would send this person."],
+    PreviewNone => [
+        "次回の実行では、このルールでこの対象者に送るお知らせはありません（対象の予防接種がこのルールの時期ではありません）。",
+        "The next run would send this person nothing under this rule (none of its vaccinations is at this rule's stage).",
+    ],
+    HeldBack => ["送られない理由", "Held back"],
+    HeldQuiet => ["送らない期間中", "Quiet period"],
+    HeldAlready => ["送信済み", "Already sent"],
+    HeldControlFlag => ["制御フラグ", "Control flag"],
+    WillSend => ["送られます", "Would be sent"],
+    LangJa => ["日本語", "Japanese"],
+    LangEn => ["英語", "English"],
+    RunsTitle => ["最近の実行", "Recent runs"],
+    NoRuns => ["まだ実行されていません。", "No runs yet."],
+    ColRunOn => ["実行日", "Day"],
+    ColFinishedAt => ["終了時刻", "Finished"],
+    ColPersons => ["対象者数", "Persons"],
+    ColRunErrors => ["エラー", "Errors"],
+    ColWorklistEntries => ["未接種者一覧の件数", "Worklist entries"],
+    ColPerRule => [
+        "ルールごと（作成・配信・失敗・停止・未連携）",
+        "Per rule (created, delivered, failed, not sent, not linked)",
+    ],
+
 }
 
 impl Msg {
@@ -1347,6 +1556,152 @@ pub fn history_value(lang: Lang, field: &str, value: Option<&str>) -> String {
     }
 }
 
+/// The schedule engine's status code (`overdue`, `due_now`, …) in words; unknown codes as sent.
+pub fn schedule_status_label(lang: Lang, code: &str) -> String {
+    let msg = match code {
+        "complete" => Msg::SchedComplete,
+        "due_now" => Msg::SchedDueNow,
+        "upcoming" => Msg::SchedUpcoming,
+        "overdue" => Msg::SchedOverdue,
+        "too_early" => Msg::SchedTooEarly,
+        "past_eligibility" => Msg::SchedPastEligibility,
+        "interval_not_met" => Msg::SchedIntervalNotMet,
+        "not_applicable" => Msg::SchedNotApplicable,
+        other => return other.to_owned(),
+    };
+    msg.text(lang).to_owned()
+}
+
+/// The tag class of a schedule status: what needs action stands out, what is done is muted.
+pub fn schedule_status_tag(code: &str) -> &'static str {
+    match code {
+        "overdue" => "tag tag--attention",
+        "complete" | "not_applicable" | "past_eligibility" => "tag tag--muted",
+        _ => "tag",
+    }
+}
+
+/// A delivery's reason (`not_linked`, `rejected:<code>`, …) in words; unknown ones as sent.
+pub fn delivery_reason_label(lang: Lang, reason: &str) -> String {
+    let (head, detail) = match reason.split_once(':') {
+        Some((head, detail)) => (head, Some(detail)),
+        None => (reason, None),
+    };
+    let msg = match head {
+        "not_linked" => Msg::WhyNotLinked,
+        "control_flag" => Msg::WhyControlFlag,
+        "recovery" => Msg::WhyRecovery,
+        "timeout" => Msg::WhyTimeout,
+        "unavailable" => Msg::WhyUnavailable,
+        "rejected" => Msg::WhyRejected,
+        _ => return reason.to_owned(),
+    };
+    match detail {
+        Some(detail) => format!("{} ({detail})", msg.text(lang)),
+        None => msg.text(lang).to_owned(),
+    }
+}
+
+/// Why a previewed notice would not be sent now, in words; unknown reasons as sent.
+pub fn held_back_label(lang: Lang, reason: &str) -> String {
+    let msg = match reason {
+        "quiet_period" => Msg::HeldQuiet,
+        "already_sent" => Msg::HeldAlready,
+        "control_flag" => Msg::HeldControlFlag,
+        other => return other.to_owned(),
+    };
+    msg.text(lang).to_owned()
+}
+
+/// A rule's trigger in a few words: `接種時期の前（14日前）`, `Overdue (reminder): every 30 days, up to 3`.
+pub fn trigger_summary(lang: Lang, trigger: sesshu_domain::recommendation::Trigger) -> String {
+    use sesshu_domain::recommendation::Trigger;
+    match (lang, trigger) {
+        (_, Trigger::DueNow) => Msg::TriggerDueNow.text(lang).to_owned(),
+        (Lang::Ja, Trigger::Upcoming { days_before }) => {
+            format!("{}（{days_before}日前）", Msg::TriggerUpcoming.text(lang))
+        }
+        (Lang::En, Trigger::Upcoming { days_before }) => {
+            format!("{} ({days_before} days)", Msg::TriggerUpcoming.text(lang))
+        }
+        (
+            Lang::Ja,
+            Trigger::Overdue {
+                every_days,
+                max_times,
+            },
+        ) => format!(
+            "{}（{every_days}日ごと・{max_times}回まで）",
+            Msg::TriggerOverdue.text(lang)
+        ),
+        (
+            Lang::En,
+            Trigger::Overdue {
+                every_days,
+                max_times,
+            },
+        ) => format!(
+            "{}: every {every_days} days, up to {max_times}",
+            Msg::TriggerOverdue.text(lang)
+        ),
+    }
+}
+
+/// One rule's counts of a run: `A-DUE：作成3・配信2・失敗0・停止0・未連携1`.
+pub fn format_rule_counts(
+    lang: Lang,
+    counts: &sesshu_domain::schedule_api::RuleRunCounts,
+) -> String {
+    let c = counts;
+    match lang {
+        Lang::Ja => format!(
+            "{}：作成{}・配信{}・失敗{}・停止{}・未連携{}",
+            c.rule_id, c.created, c.delivered, c.failed, c.suppressed, c.not_linked
+        ),
+        Lang::En => format!(
+            "{}: {} created, {} delivered, {} failed, {} not sent, {} not linked",
+            c.rule_id, c.created, c.delivered, c.failed, c.suppressed, c.not_linked
+        ),
+    }
+}
+
+/// Which day's run a worklist comes from.
+pub fn format_run_on(lang: Lang, day: &str) -> String {
+    match lang {
+        Lang::Ja => format!("{day} の集計（毎日午前6時に更新）"),
+        Lang::En => format!("From the run of {day} (updated every day at 6:00)"),
+    }
+}
+
+/// How many delivery attempts were made.
+pub fn format_attempts(lang: Lang, attempts: u32) -> String {
+    match lang {
+        Lang::Ja => format!("{attempts}回試行"),
+        Lang::En if attempts == 1 => "1 attempt".to_owned(),
+        Lang::En => format!("{attempts} attempts"),
+    }
+}
+
+/// The rule set's version as people say it.
+pub fn format_rules_version(lang: Lang, version: u64) -> String {
+    match lang {
+        Lang::Ja => format!("第{version}版"),
+        Lang::En => format!("Version {version}"),
+    }
+}
+
+/// `2026-04-01 09:05` in Japan's time (where every municipality is).
+pub fn japan_time(at: time::OffsetDateTime) -> String {
+    let t = at.to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    format_local(
+        t.year().unsigned_abs(),
+        u32::from(u8::from(t.month())),
+        u32::from(t.day()),
+        u32::from(t.hour()),
+        u32::from(t.minute()),
+    )
+}
+
 /// A count with its unit as each language writes it: `3行`, `3 rows`.
 pub fn format_count(lang: Lang, count: u64, unit: Msg) -> String {
     match lang {
@@ -1399,6 +1754,59 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    #[test]
+    fn schedule_and_delivery_codes_read_as_words_and_unknown_ones_as_sent() {
+        assert_eq!(schedule_status_label(Lang::Ja, "overdue"), "期限超過");
+        assert_eq!(schedule_status_label(Lang::En, "soon"), "soon");
+        assert_eq!(schedule_status_tag("overdue"), "tag tag--attention");
+        assert_eq!(
+            delivery_reason_label(Lang::En, "rejected:E12"),
+            "Rejected (E12)"
+        );
+        assert_eq!(
+            delivery_reason_label(Lang::Ja, "not_linked"),
+            "マイナポータル未連携"
+        );
+        assert_eq!(delivery_reason_label(Lang::Ja, "other"), "other");
+        assert_eq!(held_back_label(Lang::Ja, "quiet_period"), "送らない期間中");
+    }
+
+    #[test]
+    fn triggers_and_run_counts_are_summed_up_per_language() {
+        use sesshu_domain::recommendation::Trigger;
+        assert_eq!(
+            trigger_summary(Lang::Ja, Trigger::Upcoming { days_before: 14 }),
+            "接種時期の前（14日前）"
+        );
+        assert_eq!(
+            trigger_summary(
+                Lang::En,
+                Trigger::Overdue {
+                    every_days: 30,
+                    max_times: 3
+                }
+            ),
+            "Overdue (reminder): every 30 days, up to 3"
+        );
+        let counts = sesshu_domain::schedule_api::RuleRunCounts {
+            rule_id: "A-DUE".into(),
+            created: 3,
+            delivered: 2,
+            ..Default::default()
+        };
+        assert_eq!(
+            format_rule_counts(Lang::Ja, &counts),
+            "A-DUE：作成3・配信2・失敗0・停止0・未連携0"
+        );
+        assert_eq!(format_attempts(Lang::En, 1), "1 attempt");
+    }
+
+    #[test]
+    fn times_are_shown_in_japan() {
+        let at = time::macros::datetime!(2026-03-31 15:05 UTC);
+        assert_eq!(japan_time(at), "2026-04-01 00:05");
+    }
 
     #[test]
     fn every_person_field_has_its_own_label() {

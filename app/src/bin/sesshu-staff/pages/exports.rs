@@ -26,7 +26,7 @@ pub fn ExportsPage() -> impl IntoView {
 
 /// A radio button of a group, checked while `value` equals `this`.
 #[component]
-fn Radio<T>(
+pub fn Radio<T>(
     /// The group's name.
     name: &'static str,
     /// The chosen value, two-way bound.

@@ -69,6 +69,8 @@ fn description(page: Msg) -> Msg {
         Msg::NavPmh => Msg::HomePmhDesc,
         Msg::NavExports => Msg::HomeExportsDesc,
         Msg::NavTemplates => Msg::HomeTemplatesDesc,
+        Msg::NavWorklist => Msg::HomeWorklistDesc,
+        Msg::NavRecoRules => Msg::HomeRecoRulesDesc,
         _ => Msg::HomeReviewDesc,
     }
 }

@@ -7,6 +7,7 @@ use crate::pages::person_delete::DeleteSection;
 use crate::pages::person_edit::EditForm;
 use crate::pages::person_flags::FlagsSection;
 use crate::pages::person_history::HistorySection;
+use crate::pages::person_schedule::{NoticesSection, ScheduleSection};
 use crate::session::use_current_staff;
 use crate::shell::{EDIT_PERSONS, PERSONS};
 use crate::text::{
@@ -20,8 +21,8 @@ use sesshu_app::components::Loading;
 use sesshu_domain::staff_persons::{PersonRecordView, PmhStatus};
 
 /// `/admin/persons/{subject_no}`: the person (My Number masked, shown on request after
-/// re-authentication), editing, control flags, PMH status, possible duplicates, the change
-/// history and deletion. `?saved=new` after registration says so.
+/// re-authentication), editing, control flags, PMH status, the vaccination schedule and the
+/// notices sent, possible duplicates, the change history and deletion. `?saved=new` after registration says so.
 #[component]
 pub fn PersonDetailPage() -> impl IntoView {
     use_title(Msg::PersonTitle);
@@ -144,6 +145,8 @@ fn PersonRecord(
         }}
         <FlagsSection subject_no=subject_no.clone() flags version history_version context may_edit />
         <PmhSection status=view.pmh failure=view.pmh_failure.clone() />
+        <ScheduleSection subject_no=subject_no.clone() />
+        <NoticesSection subject_no=subject_no.clone() />
         <Duplicates subjects=view.possible_duplicates.clone() />
         <HistorySection subject_no=subject_no.clone() history_version />
         {may_edit.then(|| view! { <DeleteSection subject_no=subject_no.clone() version context /> })}
