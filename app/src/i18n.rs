@@ -62,6 +62,7 @@ pub enum Msg {
     RecordsHeldBy,
     ViewRecords,
     FillForms,
+    Notices,
     RecordsTitle,
     RecordsLead,
     NoRecords,
@@ -132,6 +133,7 @@ const fn text(msg: Msg) -> [&'static str; 2] {
         RecordsHeldBy => ["記録のある市区町村", "Municipalities holding your records"],
         ViewRecords => ["接種の記録を見る", "View your vaccination records"],
         FillForms => ["予診票を入力する", "Fill in questionnaires"],
+        Notices => ["お知らせ", "Notices"],
         RecordsTitle => ["接種の記録", "Vaccination records"],
         RecordsLead => [
             "新しい順に並んでいます。選ぶと詳しい内容を確認できます。",
@@ -425,6 +427,7 @@ mod tests {
             RecordsHeldBy,
             ViewRecords,
             FillForms,
+            Notices,
             RecordsTitle,
             RecordsLead,
             NoRecords,

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 /// The banner: the service name (a link home), the language switch, and, when logged in, the
-/// way to the records, to the questionnaires and the logout button.
+/// way to the records, to the questionnaires, to the notices and the logout button.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
@@ -40,6 +40,10 @@ pub fn SiteHeader() -> impl IntoView {
                     // The questionnaires are another bundle (/forms): the browser loads it.
                     <a class="site-header__link" href="/forms" rel="external">
                         {move || i18n.t(Msg::FillForms)}
+                    </a>
+                    // So are the notices (/notices): only a link here, to keep the first load small.
+                    <a class="site-header__link" href="/notices" rel="external">
+                        {move || i18n.t(Msg::Notices)}
                     </a>
                     <button type="button" class="button button--secondary button--small" on:click=logout.clone()>
                         {move || i18n.t(Msg::Logout)}

@@ -49,13 +49,13 @@ enum Bundle {
     Forms,
 }
 
-/// `/admin…` and `/clinic…` are staff routes, `/forms…` questionnaire routes (whole first
-/// segments only).
+/// `/admin…` and `/clinic…` are staff routes, `/forms…` and `/notices…` routes of the
+/// questionnaire bundle (whole first segments only).
 fn bundle_for(path: &str) -> Bundle {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     match first {
         "admin" | "clinic" => Bundle::Staff,
-        "forms" => Bundle::Forms,
+        "forms" | "notices" => Bundle::Forms,
         _ => Bundle::Resident,
     }
 }
@@ -199,6 +199,8 @@ mod tests {
             "/x/admin",
             "/formsx",
             "/x/forms",
+            "/noticesx",
+            "/x/notices",
         ] {
             assert_eq!(bundle_for(path), Bundle::Resident, "{path}");
         }
@@ -207,6 +209,9 @@ mod tests {
     #[test]
     fn forms_routes_load_the_questionnaire_page() {
         for path in ["/forms", "/forms/", "/forms/h1/r1", "/forms/h1/r1/print"] {
+            assert_eq!(bundle_for(path), Bundle::Forms, "{path}");
+        }
+        for path in ["/notices", "/notices/"] {
             assert_eq!(bundle_for(path), Bundle::Forms, "{path}");
         }
         let dir = tempfile::tempdir().unwrap();

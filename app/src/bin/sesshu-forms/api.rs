@@ -13,6 +13,7 @@ use sesshu_domain::questionnaire_api::{
     CorrectResponse, DraftSaved, PeopleList, PersonQuestionnaires, PrintView, ResponseSummary,
     ResponseView, SaveDraft, StartResponse, VersionOnly,
 };
+use sesshu_domain::schedule_api::{NoticeList, ResidentSchedule};
 use web_sys::RequestCredentials;
 
 const BASE: &str = "/api/resident/people";
@@ -139,6 +140,41 @@ pub async fn print(person: &str, id: &str) -> Result<PrintView, FormsError> {
     get(&response_path(person, id, "/print")).await
 }
 
+/// The person's vaccinations that are due or coming (`docs/interfaces/recommendations.md`).
+pub async fn schedule(person: &str) -> Result<ResidentSchedule, FormsError> {
+    get(&format!("{}/schedule", person_path(person))).await
+}
+
+/// The person's notices (接種勧奨), newest first, with unread state.
+pub async fn notices(person: &str) -> Result<NoticeList, FormsError> {
+    get(&format!("{}/notifications", person_path(person))).await
+}
+
+/// Marks one of the person's notices read (204, no body either way).
+pub async fn mark_read(person: &str, id: &str) -> Result<(), FormsError> {
+    let response = Request::post(&notice_read_path(person, id))
+        .header("X-Requested-With", "sesshu")
+        .header("Accept", "application/json")
+        .credentials(RequestCredentials::SameOrigin)
+        .send()
+        .await
+        .map_err(|_| FormsError::Network)?;
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    let body = response.json::<ErrorBody>().await.ok();
+    Err(classify(status, body))
+}
+
+fn notice_read_path(person: &str, id: &str) -> String {
+    format!(
+        "{}/notifications/{}/read",
+        person_path(person),
+        encode_path_segment(id)
+    )
+}
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, FormsError> {
     let abort = abort_on_cleanup();
     let response = Request::get(path)
@@ -215,6 +251,10 @@ mod tests {
         );
         assert_eq!(lang_query(Some(FormLang::ZhHans)), "?lang=zh-Hans");
         assert_eq!(lang_query(None), "");
+        assert_eq!(
+            notice_read_path("h", "131016-n/1"),
+            "/api/resident/people/h/notifications/131016-n%2F1/read"
+        );
     }
 
     #[test]

@@ -8,14 +8,15 @@ use sesshu_app::i18n::provide_i18n;
 
 use crate::components::{FormsHeader, focus_main_heading};
 use crate::pages::{
-    form::FormPage, not_found::NotFoundPage, people::PeoplePage, person::PersonPage,
-    print::PrintPage,
+    form::FormPage, not_found::NotFoundPage, notices::NoticesPage, people::PeoplePage,
+    person::PersonPage, print::PrintPage,
 };
 use crate::people::provide_people;
 use crate::text::{Msg, use_tx};
 
 /// The forms app: skip link, header, and the routes `/forms` (whose forms), `/forms/:person`
-/// (their questionnaires), `/forms/:person/:id` (one form) and `/forms/:person/:id/print`.
+/// (their questionnaires, vaccinations due and notices), `/forms/:person/:id` (one form),
+/// `/forms/:person/:id/print` and `/notices` (everyone's notices).
 #[component]
 pub fn FormsApp() -> impl IntoView {
     provide_i18n();
@@ -35,6 +36,7 @@ pub fn FormsApp() -> impl IntoView {
                     <Route path=path!("/forms/:person") view=PersonPage />
                     <Route path=path!("/forms/:person/:id") view=FormPage />
                     <Route path=path!("/forms/:person/:id/print") view=PrintPage />
+                    <Route path=path!("/notices") view=NoticesPage />
                 </Routes>
             </main>
         </Router>

@@ -52,6 +52,9 @@ pub fn FormsHeader() -> impl IntoView {
                     <a class="site-header__link" href="/forms">
                         {move || tx.t(Msg::NavForms)}
                     </a>
+                    <a class="site-header__link" href="/notices">
+                        {move || tx.t(Msg::NavNotices)}
+                    </a>
                     <button type="button" class="button button--secondary button--small" on:click=logout>
                         {move || tx.t(Msg::Logout)}
                     </button>

@@ -12,8 +12,10 @@ mod autosave;
 mod components;
 mod js;
 mod local_copy;
+mod notices;
 mod pages;
 mod people;
+mod schedule;
 mod text;
 
 fn main() {

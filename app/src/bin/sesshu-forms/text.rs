@@ -38,6 +38,7 @@ messages! {
     MenuLabel => ["メニュー", "Menu"],
     NavRecords => ["接種の記録", "Vaccination records"],
     NavForms => ["予診票", "Questionnaires"],
+    NavNotices => ["お知らせ", "Notices"],
     Logout => ["ログアウト", "Log out"],
     Reload => ["再読み込み", "Reload"],
     Cancel => ["キャンセル", "Cancel"],
@@ -208,6 +209,40 @@ messages! {
         "Draft: the clinic cannot use it until you send it.",
     ],
 
+    // Vaccinations due or coming (one person)
+    ScheduleTitle => ["接種の予定", "Vaccinations due and coming up"],
+    NoSchedule => [
+        "今、接種の時期が来ている予防接種や近づいている予防接種はありません。",
+        "No vaccination is due or coming up now.",
+    ],
+    TooEarly => [
+        "接種できます（標準的な時期はもう少し先です）",
+        "Possible now (the standard period starts later)",
+    ],
+    IntervalNotMet => [
+        "前回の接種から間隔をあける必要があります",
+        "Wait for the interval since the previous dose",
+    ],
+    LabelEarliest => ["接種できる日", "Possible from"],
+    LabelRecommended => ["おすすめの日", "Recommended from"],
+    LabelLatest => ["定期接種の期限", "Routine until"],
+    NoEndDate => ["期限なし", "No end date"],
+
+    // Notices (接種勧奨)
+    NoticesTitle => ["お知らせ", "Notices"],
+    NoticesLead => [
+        "市区町村からの予防接種のお知らせです。新しい順に並んでいます。選ぶと全文が表示され、既読になります。",
+        "Vaccination notices from your municipality, newest first. Choose one to read it in full; it is then marked as read.",
+    ],
+    NoNotices => ["お知らせはありません。", "There are no notices."],
+    Unread => ["未読", "Unread"],
+    LabelNoticeFor => ["対象の方", "For"],
+    LabelSentOn => ["お知らせ日", "Sent on"],
+    MarkReadFailed => [
+        "既読にできませんでした。通信できる場所で、もう一度開いてください。",
+        "Could not mark it as read. Please open it again where you have a connection.",
+    ],
+
     // Print
     PrintTitle => ["予診票（印刷用）", "Questionnaire (printable)"],
     PrintButton => ["印刷する", "Print"],
@@ -283,6 +318,14 @@ pub fn person_forms(lang: Lang, name: &str) -> String {
     }
 }
 
+/// "未読 2件" / "2 unread": how many notices are waiting.
+pub fn unread_count(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::Ja => format!("未読 {count}件"),
+        Lang::En => format!("{count} unread"),
+    }
+}
+
 /// A response's status as a person reads it.
 pub fn status_label(status: ResponseStatus) -> Msg {
     match status {
@@ -338,6 +381,12 @@ mod tests {
         let at = datetime!(2026-03-31 15:05 UTC);
         assert_eq!(format_moment(Lang::Ja, at), "2026年4月1日 0:05");
         assert_eq!(format_moment(Lang::En, at), "1 April 2026, 0:05");
+    }
+
+    #[test]
+    fn the_unread_count_reads_naturally_in_each_language() {
+        assert_eq!(unread_count(Lang::Ja, 2), "未読 2件");
+        assert_eq!(unread_count(Lang::En, 1), "1 unread");
     }
 
     #[test]

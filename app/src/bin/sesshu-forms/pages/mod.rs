@@ -6,6 +6,7 @@ pub mod form_review;
 pub mod form_section;
 pub mod form_view;
 pub mod not_found;
+pub mod notices;
 pub mod people;
 pub mod person;
 pub mod print;

@@ -13,6 +13,8 @@ use sesshu_domain::questionnaire_api::{
 use crate::api::{self, FormsError};
 use crate::components::{ErrorNotice, PersonBanner, StatusTag, response_href};
 use crate::local_copy;
+use crate::notices::PersonNotices;
+use crate::schedule::DueSchedule;
 use crate::text::{Msg, format_moment, use_title, use_tx};
 
 /// The form language a new response starts in: the one chosen last on this device, else the UI
@@ -24,8 +26,8 @@ pub fn starting_lang(ui: Lang) -> FormLang {
     })
 }
 
-/// `/forms/:person`: what the person can fill in now (and the draft to continue), and every
-/// response of theirs with its status.
+/// `/forms/:person`: what the person can fill in now (and the draft to continue), every
+/// response of theirs with its status, their vaccinations due or coming, and their notices.
 #[component]
 pub fn PersonPage() -> impl IntoView {
     use_title(Msg::FormsTitle);
@@ -47,6 +49,13 @@ pub fn PersonPage() -> impl IntoView {
             None => view! { <Loading /> }.into_any(),
             Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
             Some(Ok(found)) => view! { <Lists handle=handle.get_untracked() found /> }.into_any(),
+        }}
+        {move || {
+            let handle = handle.get();
+            view! {
+                <DueSchedule handle=handle.clone() />
+                <PersonNotices handle />
+            }
         }}
     }
 }
