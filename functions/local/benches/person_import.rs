@@ -5,6 +5,7 @@
 //! rows/s, wall time and the process's peak RSS (VmHWM). Then searches by kana + birth date,
 //! by birth date and by 自治体業務ID for random people (including the page's decryptions) and
 //! reports p50/p99. Prints markdown table rows for `cargo xtask bench person-import`.
+//! `SESSHU_BENCH_ENGINE` (`redb`, the default, or `lsm`) chooses the embedded engine.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufWriter, Read};
@@ -19,7 +20,7 @@ use sesshu_crypto::LocalKeyring;
 use sesshu_domain::MunicipalityCode;
 use sesshu_interchange::encoding::TextEncoding;
 use sesshu_interchange::person_csv::{PersonCsvReader, RowOp};
-use sesshu_store::EmbeddedTables;
+use sesshu_store::{EmbeddedTables, Engine};
 
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -28,6 +29,22 @@ fn peak_rss_mib() -> f64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Bytes of every file under `path`: a redb file per table, or the LSM database's directory.
+fn disk_bytes(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                disk_bytes(&entry.path())
+            } else {
+                meta.len()
+            }
+        })
+        .sum()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -70,7 +87,13 @@ async fn bench(rows: u64) {
         started.elapsed().as_secs_f64()
     );
 
-    let tables = Arc::new(EmbeddedTables::new(dir.path().join("tables")));
+    let engine: Engine = std::env::var("SESSHU_BENCH_ENGINE")
+        .map_or(Ok(Engine::Redb), |name| name.parse())
+        .unwrap();
+    let tables = Arc::new(EmbeddedTables::with_engine(
+        dir.path().join("tables"),
+        engine,
+    ));
     let opener: TableOpener = Arc::new(move |name: &str| tables.table(name));
     let keyring = Arc::new(LocalKeyring::open_or_create(&dir.path().join("master.key")).unwrap());
     let platform = Platform::new(opener, keyring, Arc::new(SystemClock)).unwrap();
@@ -125,16 +148,13 @@ async fn bench(rows: u64) {
     eprintln!(
         "import: {counts:?} in {import_s:.1} s, upload {upload_s:.1} s, peak RSS {rss:.0} MiB"
     );
-    let store_mb: u64 = std::fs::read_dir(dir.path().join("tables"))
-        .unwrap()
-        .map(|e| e.unwrap().metadata().unwrap().len())
-        .sum();
+    let store_mb = disk_bytes(&dir.path().join("tables"));
     println!(
-        "| rows | upload (s) | import (s) | rows/s | peak RSS (MiB) | store file (MB) | created | failed |"
+        "| engine | rows | upload (s) | import (s) | rows/s | peak RSS (MiB) | store files (MB) | created | failed |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {rows} | {upload_s:.1} | {import_s:.1} | {:.0} | {rss:.0} | {:.0} | {} | {} |",
+        "| {engine:?} | {rows} | {upload_s:.1} | {import_s:.1} | {:.0} | {rss:.0} | {:.0} | {} | {} |",
         rows as f64 / import_s,
         store_mb as f64 / 1e6,
         counts.created,

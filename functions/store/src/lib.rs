@@ -1,14 +1,17 @@
 //! The storage port: items addressed by partition key + sort key.
 //!
-//! Every adapter (embedded redb, DynamoDB) implements [`Store`] and must pass the shared
-//! [`contract`] suite, so use cases never depend on which one runs underneath.
+//! Every adapter (embedded redb, embedded LSM on fjall, DynamoDB) implements [`Store`] and must
+//! pass the shared [`contract`] suite, so use cases never depend on which one runs underneath.
 
+mod codec;
 pub mod contract;
 pub mod embedded;
 mod item;
+pub mod lsm;
 
-pub use embedded::{EmbeddedStore, EmbeddedTables};
+pub use embedded::{EmbeddedStore, EmbeddedTables, Engine};
 pub use item::{AttrValue, Item, Key, RESERVED_ATTRIBUTES, now_epoch_s};
+pub use lsm::{LsmDatabase, LsmStore};
 
 use async_trait::async_trait;
 
@@ -26,6 +29,18 @@ pub enum Condition {
     MustExist,
     /// The stored item must exist with exactly this version.
     VersionIs(u64),
+}
+
+impl Condition {
+    /// Whether the condition holds for `live`, the stored item unless absent or expired.
+    pub(crate) fn holds(self, live: Option<&Item>) -> bool {
+        match self {
+            Condition::None => true,
+            Condition::MustNotExist => live.is_none(),
+            Condition::MustExist => live.is_some(),
+            Condition::VersionIs(version) => live.is_some_and(|item| item.version == version),
+        }
+    }
 }
 
 /// One write inside a transaction.

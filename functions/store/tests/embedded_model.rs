@@ -1,4 +1,4 @@
-//! Random operation sequences against the embedded store and a plain in-memory model of the
+//! Random operation sequences against both embedded engines (redb and LSM) and a plain in-memory model of the
 //! port's semantics: every result and every query (paginated, both directions) must agree.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use sesshu_store::{
-    AttrValue, Condition, EmbeddedStore, Item, Key, Query, SkRange, Store, StoreError, Write,
-    now_epoch_s,
+    AttrValue, Condition, EmbeddedStore, Item, Key, LsmDatabase, Query, SkRange, Store, StoreError,
+    Write, now_epoch_s,
 };
 
 /// Partition keys that are prefixes of each other, to catch leaks between partitions.
@@ -152,7 +152,7 @@ impl Model {
     }
 }
 
-async fn all_pages(store: &EmbeddedStore, mut query: Query) -> Vec<Item> {
+async fn all_pages(store: &dyn Store, mut query: Query) -> Vec<Item> {
     let mut items = Vec::new();
     loop {
         let page = store.query(&query).await.unwrap();
@@ -165,40 +165,71 @@ async fn all_pages(store: &EmbeddedStore, mut query: Query) -> Vec<Item> {
     }
 }
 
+/// Runs `ops` on `store` and on the model; every result and every query must agree.
+fn agrees_with_the_model(store: &dyn Store, ops: Vec<Op>) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut model = Model::default();
+    runtime.block_on(async {
+        for op in ops {
+            match op {
+                Op::Transact(writes) => {
+                    let expected = model.transact(&writes);
+                    let got = store.transact(writes.clone()).await;
+                    match (expected, &got) {
+                        (Ok(()), Ok(())) => {}
+                        (Err(Refusal::Invalid), Err(StoreError::Invalid(_))) => {}
+                        (
+                            Err(Refusal::Condition(i)),
+                            Err(StoreError::ConditionFailed { index }),
+                        ) if i == *index => {}
+                        (expected, got) => panic!("{writes:?}: model {expected:?}, store {got:?}"),
+                    }
+                }
+                Op::Get(key) => {
+                    assert_eq!(
+                        store.get(&key).await.unwrap().as_ref(),
+                        model.live(&key),
+                        "get {key:?}"
+                    );
+                }
+                Op::Query(query) => {
+                    assert_eq!(
+                        all_pages(store, query.clone()).await,
+                        model.query(&query),
+                        "{query:?}"
+                    );
+                }
+            }
+        }
+        for pk in PKS {
+            let query = Query::partition(pk).limit(2);
+            assert_eq!(
+                all_pages(store, query.clone()).await,
+                model.query(&query),
+                "final {pk}"
+            );
+        }
+    });
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn the_embedded_store_agrees_with_the_model(ops in prop::collection::vec(op(), 1..40)) {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let store = EmbeddedStore::open(&dir.path().join("model.redb")).unwrap();
-        let mut model = Model::default();
-        runtime.block_on(async {
-            for op in ops {
-                match op {
-                    Op::Transact(writes) => {
-                        let expected = model.transact(&writes);
-                        let got = store.transact(writes.clone()).await;
-                        match (expected, &got) {
-                            (Ok(()), Ok(())) => {}
-                            (Err(Refusal::Invalid), Err(StoreError::Invalid(_))) => {}
-                            (Err(Refusal::Condition(i)), Err(StoreError::ConditionFailed { index })) if i == *index => {}
-                            (expected, got) => panic!("{writes:?}: model {expected:?}, store {got:?}"),
-                        }
-                    }
-                    Op::Get(key) => {
-                        assert_eq!(store.get(&key).await.unwrap().as_ref(), model.live(&key), "get {key:?}");
-                    }
-                    Op::Query(query) => {
-                        assert_eq!(all_pages(&store, query.clone()).await, model.query(&query), "{query:?}");
-                    }
-                }
-            }
-            for pk in PKS {
-                let query = Query::partition(pk).limit(2);
-                assert_eq!(all_pages(&store, query.clone()).await, model.query(&query), "final {pk}");
-            }
-        });
+        agrees_with_the_model(&store, ops);
+    }
+
+    #[test]
+    fn the_lsm_store_agrees_with_the_model(ops in prop::collection::vec(op(), 1..40)) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = LsmDatabase::open(dir.path()).unwrap();
+        let store = db.table("model").unwrap();
+        agrees_with_the_model(store.as_ref(), ops);
     }
 }

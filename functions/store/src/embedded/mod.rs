@@ -5,7 +5,6 @@
 //! applied under the single writer lock — atomic and serialisable — and each commit is fsynced
 //! before the call returns. Readers work on MVCC snapshots and never wait for the writer.
 
-mod codec;
 mod tables;
 
 use std::ops::Bound;
@@ -15,12 +14,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase as _, ReadableTable as _, TableDefinition};
 
+use crate::codec;
 use crate::{
-    BatchWrite, Condition, Item, Key, Page, Query, Store, StoreError, Write, now_epoch_s,
-    validate_batch, validate_writes,
+    BatchWrite, Item, Key, Page, Query, Store, StoreError, Write, now_epoch_s, validate_batch,
+    validate_writes,
 };
 
-pub use tables::EmbeddedTables;
+pub use tables::{EmbeddedTables, Engine};
 
 /// Items by their encoded key (see `codec`).
 const ITEMS: TableDefinition<'_, &[u8], &[u8]> = TableDefinition::new("items");
@@ -118,15 +118,6 @@ fn backend(error: impl Into<redb::Error>) -> StoreError {
     StoreError::Backend(error.into().to_string())
 }
 
-fn holds(condition: Condition, live: Option<&Item>) -> bool {
-    match condition {
-        Condition::None => true,
-        Condition::MustNotExist => live.is_none(),
-        Condition::MustExist => live.is_some(),
-        Condition::VersionIs(version) => live.is_some_and(|item| item.version == version),
-    }
-}
-
 /// Checks every condition, then applies every write, inside the caller's write transaction.
 /// `Ok(Some(index))` names the first write whose condition failed; nothing was written then.
 fn apply(
@@ -143,10 +134,10 @@ fn apply(
             Some(value) => Some(codec::decode_item(value.value())?),
             None => None,
         };
-        if !holds(
-            write.condition(),
-            current.as_ref().filter(|item| !item.is_expired(now)),
-        ) {
+        if !write
+            .condition()
+            .holds(current.as_ref().filter(|item| !item.is_expired(now)))
+        {
             return Ok(Some(index));
         }
         stored.push((key, current.and_then(|item| item.expires_at)));

@@ -1,9 +1,10 @@
-//! How items and cursors become bytes.
+//! How items and cursors become bytes, shared by the embedded adapters (redb and LSM), so both
+//! store the same keys and values and hand out the same cursors.
 //!
-//! A redb key is `pk ++ 0x00 ++ sk`. Keys contain no NUL (see [`Key::validate`]), so the NUL
+//! A stored key is `pk ++ 0x00 ++ sk`. Keys contain no NUL (see [`Key::validate`]), so the NUL
 //! ends the partition key: every key of partition `pk` starts with `pk\0`, and `P#1\0…` sorts
 //! before `P#10…`, which keeps partitions whose key is a prefix of another apart. Within a
-//! partition the byte order of the redb key is the byte order of the sort key, as in DynamoDB.
+//! partition the byte order of the stored key is the byte order of the sort key, as in DynamoDB.
 
 use std::ops::Bound;
 
@@ -15,8 +16,8 @@ use crate::{Item, Key, SkRange, StoreError};
 /// The first byte of every stored value, so a later format can be told apart.
 const FORMAT_V1: u8 = 1;
 
-/// The redb key of an item.
-pub(super) fn item_key(key: &Key) -> Vec<u8> {
+/// The stored key of an item.
+pub(crate) fn item_key(key: &Key) -> Vec<u8> {
     let mut bytes = partition_prefix(&key.pk);
     bytes.extend_from_slice(key.sk.as_bytes());
     bytes
@@ -41,11 +42,11 @@ fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
-/// A range of redb keys: lower and upper bound.
-pub(super) type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+/// A range of stored keys: lower and upper bound.
+pub(crate) type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
 
-/// The redb key range of a query, narrowed by its cursor; `None` when it is empty.
-pub(super) fn key_bounds(
+/// The stored-key range of a query, narrowed by its cursor; `None` when it is empty.
+pub(crate) fn key_bounds(
     pk: &str,
     range: &SkRange,
     ascending: bool,
@@ -97,8 +98,8 @@ fn bound_value(bound: &Bound<Vec<u8>>) -> Option<&[u8]> {
 }
 
 /// The key of an item's entry in the expiry index: big-endian expiry, so the index sorts by
-/// time, then the item's redb key.
-pub(super) fn expiry_key(expires_at: u64, item_key: &[u8]) -> Vec<u8> {
+/// time, then the item's stored key.
+pub(crate) fn expiry_key(expires_at: u64, item_key: &[u8]) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(8 + item_key.len());
     bytes.extend_from_slice(&expires_at.to_be_bytes());
     bytes.extend_from_slice(item_key);
@@ -106,17 +107,17 @@ pub(super) fn expiry_key(expires_at: u64, item_key: &[u8]) -> Vec<u8> {
 }
 
 /// The expiry and item key an expiry-index key was made of.
-pub(super) fn split_expiry_key(bytes: &[u8]) -> Result<(u64, &[u8]), StoreError> {
+pub(crate) fn split_expiry_key(bytes: &[u8]) -> Result<(u64, &[u8]), StoreError> {
     let (at, item_key) = bytes.split_first_chunk::<8>().ok_or_else(damaged)?;
     Ok((u64::from_be_bytes(*at), item_key))
 }
 
-pub(super) fn encode_item(item: &Item) -> Result<Vec<u8>, StoreError> {
+pub(crate) fn encode_item(item: &Item) -> Result<Vec<u8>, StoreError> {
     postcard::to_extend(item, vec![FORMAT_V1])
         .map_err(|e| StoreError::Backend(format!("could not encode an item: {e}")))
 }
 
-pub(super) fn decode_item(bytes: &[u8]) -> Result<Item, StoreError> {
+pub(crate) fn decode_item(bytes: &[u8]) -> Result<Item, StoreError> {
     match bytes.split_first() {
         Some((&FORMAT_V1, rest)) => postcard::from_bytes(rest).map_err(|_| damaged()),
         _ => Err(damaged()),
@@ -130,12 +131,12 @@ fn damaged() -> StoreError {
 }
 
 /// The opaque cursor after the item with sort key `sk`.
-pub(super) fn encode_cursor(sk: &str) -> String {
+pub(crate) fn encode_cursor(sk: &str) -> String {
     URL_SAFE_NO_PAD.encode(sk.as_bytes())
 }
 
 /// The sort key inside a cursor; anything [`encode_cursor`] could not have made is `Invalid`.
-pub(super) fn decode_cursor(cursor: &str) -> Result<String, StoreError> {
+pub(crate) fn decode_cursor(cursor: &str) -> Result<String, StoreError> {
     let invalid = || {
         StoreError::Invalid(
             "the query cursor is malformed; pass the `next` value of the previous page unchanged"
