@@ -151,18 +151,27 @@ fn run_step(project: &Project, step: &str) -> Result<Counts> {
             Ok(Counts::default())
         }
         "test" => {
-            let mut command = project.cargo();
-            command
+            let mut backend = project.cargo();
+            backend
                 .args(["test", "--workspace", "--exclude", APP_PACKAGE])
                 .env("MOTO_SERVER", project.moto_server());
-            let (status, output) = cmd::tee_stdout(step, &mut command)?;
-            let counts = cargo_test_counts(&output);
-            if !status.success() {
-                bail!(
-                    "step `test` failed: `{}` exited with {status} ({} failed)",
-                    cmd::display(&command),
-                    counts.failed
-                );
+            // The app's own unit tests (texts, parsing, view helpers) run on the host in a
+            // command of their own, so its browser-side features do not change the features,
+            // and so the builds, of the backend crates above.
+            let mut app = project.cargo();
+            app.args(["test", "--package", APP_PACKAGE]);
+            let mut counts = Counts::default();
+            for command in [&mut backend, &mut app] {
+                let (status, output) = cmd::tee_stdout(step, command)?;
+                let these = cargo_test_counts(&output);
+                counts.add(these);
+                if !status.success() {
+                    bail!(
+                        "step `test` failed: `{}` exited with {status} ({} failed)",
+                        cmd::display(command),
+                        these.failed
+                    );
+                }
             }
             Ok(counts)
         }
