@@ -11,7 +11,7 @@ use std::ops::Bound;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::{Item, Key, SkRange, StoreError};
+use crate::{Item, Key, Page, SkRange, StoreError};
 
 /// The first byte of every stored value, so a later format can be told apart.
 const FORMAT_V1: u8 = 1;
@@ -131,6 +131,27 @@ fn damaged() -> StoreError {
 }
 
 /// The opaque cursor after the item with sort key `sk`.
+/// The first `limit` live items of `entries` (already in the query's order; `None` for an
+/// expired entry) as a page, with the cursor of the last one when more may follow. Both
+/// embedded adapters page the same way.
+pub(crate) fn collect_page(
+    entries: impl Iterator<Item = Result<Option<Item>, StoreError>>,
+    limit: usize,
+) -> Result<Page, StoreError> {
+    let mut page = Page::default();
+    for entry in entries {
+        let Some(item) = entry? else {
+            continue;
+        };
+        if page.items.len() == limit {
+            page.next = page.items.last().map(|last| encode_cursor(&last.key.sk));
+            break;
+        }
+        page.items.push(item);
+    }
+    Ok(page)
+}
+
 pub(crate) fn encode_cursor(sk: &str) -> String {
     URL_SAFE_NO_PAD.encode(sk.as_bytes())
 }

@@ -349,23 +349,14 @@ impl Store for EmbeddedStore {
             } else {
                 Box::new(range.rev())
             };
-            let mut page = Page::default();
-            for entry in entries {
-                let (_, value) = entry.map_err(backend)?;
-                let item = codec::decode_item(value.value())?;
-                if item.is_expired(now) {
-                    continue;
-                }
-                if page.items.len() == limit {
-                    page.next = page
-                        .items
-                        .last()
-                        .map(|last| codec::encode_cursor(&last.key.sk));
-                    break;
-                }
-                page.items.push(item);
-            }
-            Ok(page)
+            codec::collect_page(
+                entries.map(|entry| {
+                    let (_, value) = entry.map_err(backend)?;
+                    let item = codec::decode_item(value.value())?;
+                    Ok((!item.is_expired(now)).then_some(item))
+                }),
+                limit,
+            )
         };
         // A short page (a search, a duplicate check) is cheaper read inline than after a hop
         // to the blocking pool, as for `get`.

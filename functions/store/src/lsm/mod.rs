@@ -448,21 +448,10 @@ impl Store for LsmStore {
             } else {
                 Box::new(entries.rev())
             };
-            let mut page = Page::default();
-            for entry in entries {
-                let Some(item) = live(&entry.value().map_err(backend)?, now)? else {
-                    continue;
-                };
-                if page.items.len() == limit {
-                    page.next = page
-                        .items
-                        .last()
-                        .map(|last| codec::encode_cursor(&last.key.sk));
-                    break;
-                }
-                page.items.push(item);
-            }
-            Ok(page)
+            codec::collect_page(
+                entries.map(|entry| live(&entry.value().map_err(backend)?, now)),
+                limit,
+            )
         };
         // A short page (a search, a duplicate check) is cheaper read inline, as for `get`.
         if limit <= SHORT_PAGE {
