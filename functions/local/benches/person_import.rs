@@ -132,6 +132,7 @@ async fn bench(rows: u64) {
     import::start(&tenant, &job.job_id).await.unwrap();
     let upload_s = upload_started.elapsed().as_secs_f64();
 
+    eprintln!("before import: peak RSS {:.0} MiB", peak_rss_mib());
     let import_started = Instant::now();
     let mut config = runner::RunConfig::default();
     if let Some(rows) = std::env::var("SESSHU_BENCH_BATCH")

@@ -204,6 +204,76 @@ fn a_data_directory_keeps_the_engine_it_was_made_with() {
 }
 
 #[test]
+fn a_database_of_the_earlier_single_keyspace_layout_is_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // What the adapter wrote before items were split by key family.
+        let db = fjall::Database::builder(dir.path()).open().unwrap();
+        let items = db
+            .keyspace("131016.items", fjall::KeyspaceCreateOptions::default)
+            .unwrap();
+        items.insert("MN#x\0MN", "item").unwrap();
+        db.persist(fjall::PersistMode::SyncAll).unwrap();
+    }
+    match LsmDatabase::open(dir.path()) {
+        Err(StoreError::Backend(message)) => {
+            assert!(message.contains("earlier layout"), "{message}");
+        }
+        other => panic!("expected a Backend error, got {other:?}"),
+    }
+}
+
+#[test]
+fn one_transaction_across_key_families_is_whole_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three families (`P`, `MN`, and keys without one), each its own tree.
+    let keys = [
+        Key::new("P#000000017", "PROFILE"),
+        Key::new("MN#abc", "MN"),
+        Key::new("CONFIG", "tenant"),
+    ];
+    runtime().block_on(async {
+        let db = LsmDatabase::open(dir.path()).unwrap();
+        let store = db.table("131016").unwrap();
+        let writes = keys
+            .iter()
+            .map(|key| Write::Put {
+                item: Item::new(key.clone()).with("v", AttrValue::N(1)),
+                condition: Condition::MustNotExist,
+            })
+            .collect();
+        store.transact(writes).await.unwrap();
+        // A failed condition in one family leaves the others untouched too.
+        let refused = vec![
+            Write::Put {
+                item: Item::new(Key::new("BID#new", "BID")),
+                condition: Condition::None,
+            },
+            Write::Put {
+                item: Item::new(keys[1].clone()),
+                condition: Condition::MustNotExist,
+            },
+        ];
+        assert!(matches!(
+            store.transact(refused).await,
+            Err(StoreError::ConditionFailed { index: 1 })
+        ));
+    });
+    runtime().block_on(async {
+        let db = LsmDatabase::open(dir.path()).unwrap();
+        let store = db.table("131016").unwrap();
+        for key in &keys {
+            let page = store
+                .query(&Query::partition(key.pk.clone()))
+                .await
+                .unwrap();
+            assert_eq!(page.items.len(), 1, "{key:?}");
+        }
+        assert_eq!(store.get(&Key::new("BID#new", "BID")).await.unwrap(), None);
+    });
+}
+
+#[test]
 fn a_database_open_elsewhere_is_refused_with_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let _first = LsmDatabase::open(dir.path()).unwrap();

@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use async_trait::async_trait;
 use fjall::{Database, Keyspace, KeyspaceCreateOptions, PersistMode, Readable as _};
@@ -38,7 +38,7 @@ const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 /// Largest memtable of a table's items before it is flushed to a sorted file. Together with
 /// [`EXPIRY_MEMTABLE_BYTES`] and the journal limit this bounds what a bulk import keeps in
 /// memory: a skip-list memtable costs about twice its payload.
-const ITEMS_MEMTABLE_BYTES: u64 = 32 * 1024 * 1024;
+const ITEMS_MEMTABLE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// The expiry index holds short keys of the few items with a TTL.
 const EXPIRY_MEMTABLE_BYTES: u64 = 4 * 1024 * 1024;
@@ -46,8 +46,15 @@ const EXPIRY_MEMTABLE_BYTES: u64 = 4 * 1024 * 1024;
 /// Journals past this size force the oldest memtables to disk (fjall's minimum is 64 MiB).
 const MAX_JOURNALING_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Background flush and compaction threads; the target machine has two cores.
-const WORKER_THREADS: usize = 2;
+/// Background flush and compaction threads. One: with more, fjall 3.1's worker 0 hands every
+/// compaction request back to the queue and takes it again until another worker is free, which
+/// spins a whole core while a compaction runs (measured: 17 % of an import's CPU samples).
+const WORKER_THREADS: usize = 1;
+
+/// The keyspace that says which layout of keyspaces this database uses.
+const LAYOUT_KEYSPACE: &str = "sesshu.layout";
+/// Items split into one LSM tree per key family (see [`family_of`]).
+const LAYOUT: &[u8] = b"families-1";
 
 /// Queries with at most this many items per page run on the calling task.
 const SHORT_PAGE: usize = 32;
@@ -93,6 +100,7 @@ impl LsmDatabase {
                 )),
                 other => StoreError::Backend(format!("could not open {}: {other}", path.display())),
             })?;
+        check_layout(&db, path)?;
         restrict_files(path)?;
         Ok(Self {
             db,
@@ -113,19 +121,14 @@ impl LsmDatabase {
         if let Some(store) = open.get(name) {
             return Ok(Arc::clone(store));
         }
-        let keyspace = |suffix: &str, memtable: u64| {
-            self.db
-                .keyspace(&format!("{name}.{suffix}"), || {
-                    KeyspaceCreateOptions::default()
-                        .max_memtable_size(memtable)
-                        .manual_journal_persist(true)
-                })
-                .map_err(backend)
-        };
         let store = Arc::new(LsmStore {
             db: self.db.clone(),
-            items: keyspace("items", ITEMS_MEMTABLE_BYTES)?,
-            expiry: keyspace("expiry", EXPIRY_MEMTABLE_BYTES)?,
+            items: Arc::new(Families {
+                db: self.db.clone(),
+                table: name.to_owned(),
+                open: RwLock::new(HashMap::new()),
+            }),
+            expiry: open_keyspace(&self.db, &format!("{name}.expiry"), EXPIRY_MEMTABLE_BYTES)?,
             writer: Arc::new(Mutex::new(())),
             name: name.to_owned(),
         });
@@ -134,12 +137,94 @@ impl LsmDatabase {
     }
 }
 
-/// A [`Store`] on two keyspaces of an [`LsmDatabase`]: the items by their encoded key (see
-/// `codec`), and one entry per item with an expiry, ordered by expiry, so a sweep reads only
-/// what expired.
+fn open_keyspace(db: &Database, name: &str, memtable: u64) -> Result<Keyspace, StoreError> {
+    db.keyspace(name, || {
+        KeyspaceCreateOptions::default()
+            .max_memtable_size(memtable)
+            .manual_journal_persist(true)
+    })
+    .map_err(backend)
+}
+
+/// Refuses a database written with an earlier layout (all items of a table in one keyspace),
+/// whose family items this layout would not find; marks a new database with this layout.
+fn check_layout(db: &Database, path: &Path) -> Result<(), StoreError> {
+    // A crash between creating the layout keyspace and marking it leaves only that keyspace.
+    let fresh = db
+        .list_keyspace_names()
+        .iter()
+        .all(|name| AsRef::<str>::as_ref(name) == LAYOUT_KEYSPACE);
+    let layout = open_keyspace(db, LAYOUT_KEYSPACE, EXPIRY_MEMTABLE_BYTES)?;
+    match layout.get("items").map_err(backend)? {
+        Some(value) if value.as_ref() == LAYOUT => Ok(()),
+        None if fresh => {
+            let mut batch = db.batch().durability(Some(DURABILITY));
+            batch.insert(&layout, "items", LAYOUT);
+            batch.commit().map_err(backend)
+        }
+        _ => Err(StoreError::Backend(format!(
+            "{} holds an LSM database of an earlier layout, which this version cannot read; import its data again into a new data directory (or use the redb engine)",
+            path.display()
+        ))),
+    }
+}
+
+/// The family of a partition key: its text up to the first `#` (`MN`, `KANA`, `P`, …), or ""
+/// for keys without one. Each family is its own LSM tree: a query reads only its family's
+/// files, and families written in ascending order (profiles by subject number) are compacted
+/// by moving whole files instead of merging them with the random blind-index keys.
+fn family_of(pk: &[u8]) -> &[u8] {
+    match pk.iter().position(|&b| b == b'#') {
+        Some(end)
+            if (1..=16).contains(&end)
+                && pk[..end]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'_') =>
+        {
+            &pk[..end]
+        }
+        _ => &[],
+    }
+}
+
+/// The item keyspaces of one table, one per key family, opened on first use.
+struct Families {
+    db: Database,
+    table: String,
+    open: RwLock<HashMap<Vec<u8>, Keyspace>>,
+}
+
+impl Families {
+    /// The keyspace of an encoded item key (partition key, a zero byte, sort key).
+    fn of(&self, item_key: &[u8]) -> Result<Keyspace, StoreError> {
+        let pk_end = item_key
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(item_key.len());
+        let family = family_of(&item_key[..pk_end]);
+        if let Some(keyspace) = self.open.read().map_err(|_| poisoned())?.get(family) {
+            return Ok(keyspace.clone());
+        }
+        let mut open = self.open.write().map_err(|_| poisoned())?;
+        if let Some(keyspace) = open.get(family) {
+            return Ok(keyspace.clone());
+        }
+        let name = match std::str::from_utf8(family) {
+            Ok("") | Err(_) => format!("{}.items", self.table),
+            Ok(family) => format!("{}.items.{family}", self.table),
+        };
+        let keyspace = open_keyspace(&self.db, &name, ITEMS_MEMTABLE_BYTES)?;
+        open.insert(family.to_vec(), keyspace.clone());
+        Ok(keyspace)
+    }
+}
+
+/// A [`Store`] on keyspaces of an [`LsmDatabase`]: the items by their encoded key (see
+/// `codec`), one keyspace per key family, and one entry per item with an expiry, ordered by
+/// expiry, so a sweep reads only what expired.
 pub struct LsmStore {
     db: Database,
-    items: Keyspace,
+    items: Arc<Families>,
     expiry: Keyspace,
     /// Held by every write of this table from its first read to its commit.
     writer: Arc<Mutex<()>>,
@@ -158,7 +243,7 @@ impl std::fmt::Debug for LsmStore {
 #[derive(Clone)]
 struct Handles {
     db: Database,
-    items: Keyspace,
+    items: Arc<Families>,
     expiry: Keyspace,
     writer: Arc<Mutex<()>>,
 }
@@ -170,7 +255,7 @@ impl Handles {
 
     /// The stored item at an encoded key as the latest commit left it (expired or not).
     fn current(&self, key: &[u8]) -> Result<Option<Item>, StoreError> {
-        match self.items.get(key).map_err(backend)? {
+        match self.items.of(key)?.get(key).map_err(backend)? {
             Some(value) => Ok(Some(codec::decode_item(&value)?)),
             None => Ok(None),
         }
@@ -211,9 +296,10 @@ impl Handles {
                     batch.insert(&self.expiry, codec::expiry_key(at, &key), []);
                 }
             }
+            let items = self.items.of(&key)?;
             match new_item {
-                Some(item) => batch.insert(&self.items, key, codec::encode_item(item)?),
-                None => batch.remove(&self.items, key),
+                Some(item) => batch.insert(&items, key, codec::encode_item(item)?),
+                None => batch.remove(&items, key),
             }
         }
         batch.commit().map_err(backend)
@@ -226,14 +312,15 @@ impl Handles {
         let mut batch = self.db.batch().durability(Some(DURABILITY));
         for write in writes {
             let key = codec::item_key(write.key());
+            let items = self.items.of(&key)?;
             match write {
                 BatchWrite::Put(item) => {
                     if let Some(at) = item.expires_at {
                         batch.insert(&self.expiry, codec::expiry_key(at, &key), []);
                     }
-                    batch.insert(&self.items, key, codec::encode_item(item)?);
+                    batch.insert(&items, key, codec::encode_item(item)?);
                 }
-                BatchWrite::Delete(_) => batch.remove(&self.items, key),
+                BatchWrite::Delete(_) => batch.remove(&items, key),
             }
         }
         // Encoded before taking the lock; the lock still orders the batch against transactions
@@ -264,7 +351,7 @@ impl Handles {
                 .current(item_key)?
                 .is_some_and(|item| item.expires_at == Some(at));
             if still_due {
-                batch.remove(&self.items, item_key);
+                batch.remove(&self.items.of(item_key)?, item_key);
                 removed += 1;
             }
             batch.remove(&self.expiry, index_key.clone());
@@ -278,7 +365,7 @@ impl LsmStore {
     fn handles(&self) -> Handles {
         Handles {
             db: self.db.clone(),
-            items: self.items.clone(),
+            items: Arc::clone(&self.items),
             expiry: self.expiry.clone(),
             writer: Arc::clone(&self.writer),
         }
@@ -379,7 +466,7 @@ impl Store for LsmStore {
         let now = now_epoch_s();
         // A point read runs on the calling task, as in the redb adapter: memtables, bloom
         // filters and the block cache answer it in microseconds, and it never waits on a writer.
-        match self.items.get(&key).map_err(backend)? {
+        match self.items.of(&key)?.get(&key).map_err(backend)? {
             Some(value) => live(&value, now),
             None => Ok(None),
         }
@@ -411,12 +498,15 @@ impl Store for LsmStore {
             let snapshot = handles.db.snapshot();
             encoded
                 .iter()
-                .map(
-                    |key| match snapshot.get(&handles.items, key).map_err(backend)? {
+                .map(|key| {
+                    match snapshot
+                        .get(&handles.items.of(key)?, key)
+                        .map_err(backend)?
+                    {
                         Some(value) => live(&value, now),
                         None => Ok(None),
-                    },
-                )
+                    }
+                })
                 .collect()
         };
         // A few point reads are cheaper inline than a hop to the blocking pool (see `get`).
@@ -441,8 +531,10 @@ impl Store for LsmStore {
         };
         let (ascending, limit) = (query.ascending, query.limit);
         let now = now_epoch_s();
+        let family = codec::item_key(&Key::new(query.pk.clone(), ""));
         let read = move |handles: &Handles| {
-            let entries = handles.db.snapshot().range(&handles.items, range);
+            let items = handles.items.of(&family)?;
+            let entries = handles.db.snapshot().range(&items, range);
             let entries: Box<dyn Iterator<Item = fjall::Guard>> = if ascending {
                 Box::new(entries)
             } else {
