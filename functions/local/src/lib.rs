@@ -80,7 +80,18 @@ pub async fn build_with_clock(
     let data_dir = &config.data_dir;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
-    let tables = Arc::new(EmbeddedTables::new(data_dir.join("tables")));
+    // The engine of a new data directory: `SESSHU_STORE_ENGINE=lsm` for municipalities that
+    // import hundreds of thousands of people (docs/benchmarks.md); an existing one keeps its own.
+    let engine = match std::env::var("SESSHU_STORE_ENGINE") {
+        Ok(name) => name
+            .parse()
+            .map_err(|e| anyhow::anyhow!("SESSHU_STORE_ENGINE: {e}"))?,
+        Err(_) => sesshu_store::Engine::default(),
+    };
+    let tables = Arc::new(EmbeddedTables::with_engine(
+        data_dir.join("tables"),
+        engine,
+    ));
     let opener: TableOpener = Arc::new(move |name: &str| tables.table(name));
     let keyring = Arc::new(
         LocalKeyring::open_or_create(&data_dir.join("master.key"))

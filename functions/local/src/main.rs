@@ -41,7 +41,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--help" | "-h" => {
                 println!(
                     "sesshu-local [--port N] [--data-dir DIR] [--app-dir DIR] [--no-demo]\n\
-                     env: PORT, SESSHU_DATA_DIR, RUST_LOG\n\
+                     env: PORT, SESSHU_DATA_DIR, SESSHU_STORE_ENGINE (redb|lsm, new data directories), RUST_LOG\n\
                      other commands: totp, audit-verify, gen-persons (each with --help or usage)"
                 );
                 std::process::exit(0);
