@@ -358,3 +358,75 @@ async fn an_import_killed_at_any_write_finishes_with_the_result_of_an_uninterrup
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerks_cannot_change_persons_while_an_import_runs_and_a_second_import_waits_its_turn() {
+    use sesshu_core::persons::{edit, import_lease};
+    let world = world();
+    import_all(&world.tenant, "base.csv", &generated(30, None), 25).await;
+    let first = sesshu_domain::SubjectNo::from_sequence(1).unwrap();
+    let (_, version) = sesshu_core::persons::get(&world.tenant, &first)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let lease = import_lease::acquire(&world.tenant, "20301125-other")
+        .await
+        .unwrap()
+        .expect("nobody holds the lease");
+    let job_id = upload(&world.tenant, "again.csv", &generated(30, None)).await;
+    let tenant = world.tenant.clone();
+    let second =
+        tokio::spawn(
+            async move { runner::run(&tenant, &job_id, &runner::RunConfig::default()).await },
+        );
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert!(
+        !second.is_finished(),
+        "the second import waits for the lease"
+    );
+    let refused = edit::delete(
+        &world.tenant,
+        &first,
+        version,
+        OffsetDateTime::now_utc(),
+        sesshu_core::persons::RECORD_RETENTION_DAYS,
+    )
+    .await;
+    assert!(
+        matches!(
+            refused,
+            Err(sesshu_core::CoreError::StateConflict {
+                code: "import_running",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert!(
+        sesshu_core::persons::get(&world.tenant, &first)
+            .await
+            .unwrap()
+            .is_some(),
+        "a refused deletion removes nothing"
+    );
+
+    lease.release(&world.tenant).await.unwrap();
+    let job = second.await.unwrap().unwrap();
+    assert_eq!(job.state, ImportState::Done);
+    assert_eq!(
+        (job.counts.created, job.counts.unchanged + job.counts.failed),
+        (0, 30),
+        "the same file again: {:?}",
+        job.counts
+    );
+    edit::delete(
+        &world.tenant,
+        &first,
+        version,
+        OffsetDateTime::now_utc(),
+        sesshu_core::persons::RECORD_RETENTION_DAYS,
+    )
+    .await
+    .expect("with the import done, the clerk may delete");
+}

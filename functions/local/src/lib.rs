@@ -88,10 +88,7 @@ pub async fn build_with_clock(
             .map_err(|e| anyhow::anyhow!("SESSHU_STORE_ENGINE: {e}"))?,
         Err(_) => sesshu_store::Engine::default(),
     };
-    let tables = Arc::new(EmbeddedTables::with_engine(
-        data_dir.join("tables"),
-        engine,
-    ));
+    let tables = Arc::new(EmbeddedTables::with_engine(data_dir.join("tables"), engine));
     let opener: TableOpener = Arc::new(move |name: &str| tables.table(name));
     let keyring = Arc::new(
         LocalKeyring::open_or_create(&data_dir.join("master.key"))

@@ -123,6 +123,8 @@ pub enum ErrorKind {
     Forbidden,
     /// 404.
     NotFound,
+    /// 409 `import_running`: persons cannot be changed while an import runs; try again after it.
+    ImportRunning,
     /// 409: e.g. a built-in role cannot be changed, a user id is taken.
     Conflict,
     /// 400 or 422: the input was refused; the message says why.
@@ -145,6 +147,7 @@ pub fn kind_of(status: u16, code: &str) -> ErrorKind {
         (403, "network_denied") => ErrorKind::NetworkDenied,
         (403, _) => ErrorKind::Forbidden,
         (404, _) => ErrorKind::NotFound,
+        (409, "import_running") => ErrorKind::ImportRunning,
         (409, _) => ErrorKind::Conflict,
         (400 | 422, _) => ErrorKind::Invalid,
         _ => ErrorKind::Server,
@@ -1129,6 +1132,7 @@ mod tests {
         assert_eq!(kind_of(403, "forbidden"), ErrorKind::Forbidden);
         assert_eq!(kind_of(404, "not_found"), ErrorKind::NotFound);
         assert_eq!(kind_of(409, "conflict"), ErrorKind::Conflict);
+        assert_eq!(kind_of(409, "import_running"), ErrorKind::ImportRunning);
         assert_eq!(kind_of(400, "invalid_request"), ErrorKind::Invalid);
         assert_eq!(kind_of(502, "http_502"), ErrorKind::Server);
     }

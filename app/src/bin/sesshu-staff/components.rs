@@ -110,6 +110,7 @@ pub fn explanation(kind: ErrorKind) -> (Msg, Msg) {
         ErrorKind::Forbidden => (Msg::ErrForbiddenTitle, Msg::ErrForbiddenBody),
         ErrorKind::NotFound => (Msg::ErrNotFoundTitle, Msg::ErrNotFoundBody),
         ErrorKind::Conflict => (Msg::ErrConflictTitle, Msg::ErrConflictBody),
+        ErrorKind::ImportRunning => (Msg::ErrImportRunningTitle, Msg::ErrImportRunningBody),
         ErrorKind::Invalid => (Msg::ErrInvalidTitle, Msg::ErrInvalidBody),
         ErrorKind::Server => (Msg::ErrServerTitle, Msg::ErrServerBody),
         ErrorKind::Network => (Msg::ErrNetworkTitle, Msg::ErrNetworkBody),

@@ -126,6 +126,11 @@ messages! {
         "It could not be found; it may have changed. Please reload the list.",
     ],
     ErrConflictTitle => ["この操作はできません", "This cannot be done"],
+    ErrImportRunningTitle => ["対象者の取り込み中です", "An import of target persons is running"],
+    ErrImportRunningBody => [
+        "取り込みが終わるまで、対象者の登録・変更・削除はできません（閲覧はできます）。取り込み画面で進み具合を確認し、終わってからもう一度操作してください。",
+        "Until it finishes, persons cannot be registered, changed or deleted (viewing works). Check its progress on the import page and try again when it is done.",
+    ],
     ErrConflictBody => [
         "既にある内容と重なっているか、変更できない対象です。下のメッセージを確かめてください。",
         "It clashes with what exists already, or it cannot be changed. Please read the message below.",

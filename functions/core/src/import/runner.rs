@@ -180,6 +180,23 @@ async fn run_timed(
         ImportState::Processing => {}
         ImportState::Uploading | ImportState::Done | ImportState::Failed => return Ok(job),
     }
+    // One import at a time changes a municipality's persons, and clerks wait for it.
+    let mut lease = persons::import_lease::acquire_waiting(tenant, job_id).await?;
+    let result = run_leased(tenant, job, version, config, times, &mut lease).await;
+    let released = lease.release(tenant).await;
+    let job = result?;
+    released?;
+    Ok(job)
+}
+
+async fn run_leased(
+    tenant: &Tenant,
+    mut job: Job,
+    mut version: u64,
+    config: &RunConfig,
+    times: &mut PhaseTimes,
+    lease: &mut persons::import_lease::Lease,
+) -> Result<Job, CoreError> {
     let today = sesshu_interchange::person_csv::japan_today();
     let start_row = job.intent.as_ref().map_or(job.next_row, |i| i.start_row);
     let first_end = job.intent.as_ref().map(|i| i.end_row);
@@ -213,6 +230,7 @@ async fn run_timed(
                 if config.max_batches.is_some_and(|max| batches >= max) {
                     break;
                 }
+                lease.renew(tenant).await?;
                 let intent = match job.intent.clone() {
                     Some(intent) => intent,
                     None => {

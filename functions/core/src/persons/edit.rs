@@ -183,8 +183,13 @@ async fn save_change(
     if old.control_flags != new.control_flags {
         writes.push(view_write(tenant, new).await?);
     }
+    writes.push(persons::import_lease::no_import_running());
+    let lease_check = writes.len() - 1;
     match tenant.store.transact(writes).await {
         Ok(()) => Ok(new_version),
+        Err(StoreError::ConditionFailed { index }) if index == lease_check => {
+            Err(persons::import_lease::refused())
+        }
         Err(StoreError::ConditionFailed { index: 0 }) => Err(CoreError::Conflict(
             "the person was changed meanwhile; reload and edit again",
         )),
@@ -233,6 +238,15 @@ pub async fn delete(
             "the person was changed meanwhile; reload and delete again",
         ));
     }
+    // Refused before anything is removed; the profile's own removal checks again.
+    tenant
+        .store
+        .transact(vec![persons::import_lease::no_import_running()])
+        .await
+        .map_err(|e| match e {
+            StoreError::ConditionFailed { .. } => persons::import_lease::refused(),
+            other => other.into(),
+        })?;
     let plan = persons::deletion_plan(tenant, &person, at, retention_days).await?;
     let profile = persons::profile_key(subject_no);
     let mut secondary: Vec<BatchWrite> = plan
@@ -252,9 +266,16 @@ pub async fn delete(
     tenant.store.write_batch(secondary).await?;
     tenant
         .store
-        .delete(&profile, Condition::VersionIs(version))
+        .transact(vec![
+            Write::Delete {
+                key: profile,
+                condition: Condition::VersionIs(version),
+            },
+            persons::import_lease::no_import_running(),
+        ])
         .await
         .map_err(|e| match e {
+            StoreError::ConditionFailed { index: 1 } => persons::import_lease::refused(),
             StoreError::ConditionFailed { .. } => {
                 CoreError::Conflict("the person was changed meanwhile; reload and delete again")
             }

@@ -10,6 +10,7 @@ pub mod changes;
 pub mod duplicates;
 pub mod edit;
 pub mod history;
+pub mod import_lease;
 pub mod index;
 pub mod pmh_queue;
 pub mod search;
@@ -89,8 +90,13 @@ pub async fn register_with(
     for record in records {
         writes.push(records::insert_write(tenant, &person.subject_no, record).await?);
     }
+    writes.push(import_lease::no_import_running());
+    let lease_check = writes.len() - 1;
     match tenant.store.transact(writes).await {
         Ok(()) => Ok(()),
+        Err(StoreError::ConditionFailed { index }) if index == lease_check => {
+            Err(import_lease::refused())
+        }
         Err(StoreError::ConditionFailed { index: 0 }) => Err(CoreError::Conflict(
             "a person with this subject number exists",
         )),
@@ -281,8 +287,10 @@ pub async fn set_control_flags(
             condition: Condition::VersionIs(version),
         },
         resident_view::put_write(tenant, subject_no, &view, view_version).await?,
+        import_lease::no_import_running(),
     ];
     tenant.store.transact(writes).await.map_err(|e| match e {
+        StoreError::ConditionFailed { index: 2 } => import_lease::refused(),
         StoreError::ConditionFailed { .. } => {
             CoreError::Conflict("the person was changed meanwhile")
         }
