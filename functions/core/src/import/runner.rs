@@ -663,10 +663,9 @@ async fn apply(
                 twins.extend(here.iter().cloned());
                 here.push(person.subject_no.clone());
                 for twin in twins.iter().take(10) {
-                    add(BatchWrite::Put(duplicates::pair_item(
-                        &person.subject_no,
-                        twin,
-                    )));
+                    for item in duplicates::pair_items(&person.subject_no, twin) {
+                        add(BatchWrite::Put(item));
+                    }
                 }
             }
             (OutcomeKind::Updated, Ok(RowOp::Update(input))) => {

@@ -1,9 +1,13 @@
 //! Possible duplicates: two people with the same kana and birth date but different My Numbers
 //! (the same My Number twice is refused outright by the unique index). Flagged when the second
 //! is registered, listed for review side by side, dismissed once a person has looked.
+//!
+//! A pair is the flag `DUP#OPEN` / `<a>#<b>` plus one entry under each of the two people
+//! (`DUP#OF#<subject>` / `<other>`), so deleting a person finds its pairs in its own partition
+//! instead of reading every open pair of the municipality.
 
 use sesshu_domain::SubjectNo;
-use sesshu_store::{Condition, Item, Key, Query};
+use sesshu_store::{Condition, Item, Key, Query, StoreError, Write};
 
 use crate::error::CoreError;
 use crate::tenancy::Tenant;
@@ -15,9 +19,21 @@ fn pair_key(a: &SubjectNo, b: &SubjectNo) -> Key {
     Key::new(OPEN, format!("{}#{}", first.as_str(), second.as_str()))
 }
 
-/// The flag item of a pair (order does not matter).
-pub(crate) fn pair_item(a: &SubjectNo, b: &SubjectNo) -> Item {
-    Item::new(pair_key(a, b))
+fn of_partition(subject: &SubjectNo) -> String {
+    format!("DUP#OF#{}", subject.as_str())
+}
+
+fn of_key(subject: &SubjectNo, other: &SubjectNo) -> Key {
+    Key::new(of_partition(subject), other.as_str())
+}
+
+/// Every item of a pair (order does not matter): the flag and the entry under each person.
+pub(crate) fn pair_items(a: &SubjectNo, b: &SubjectNo) -> [Item; 3] {
+    [
+        Item::new(pair_key(a, b)),
+        Item::new(of_key(a, b)),
+        Item::new(of_key(b, a)),
+    ]
 }
 
 /// Open pairs, in subject order, one page.
@@ -50,33 +66,42 @@ pub async fn open_pairs(
 
 /// Records a pair as reviewed (not the same person, or merged by hand): the flag goes away.
 pub async fn dismiss(tenant: &Tenant, a: &SubjectNo, b: &SubjectNo) -> Result<(), CoreError> {
+    let delete = |key, condition| Write::Delete { key, condition };
     tenant
         .store
-        .delete(&pair_key(a, b), Condition::MustExist)
+        .transact(vec![
+            delete(pair_key(a, b), Condition::MustExist),
+            delete(of_key(a, b), Condition::None),
+            delete(of_key(b, a), Condition::None),
+        ])
         .await
         .map_err(|e| match e {
-            sesshu_store::StoreError::ConditionFailed { .. } => CoreError::NotFound,
+            StoreError::ConditionFailed { .. } => CoreError::NotFound,
             other => other.into(),
         })
 }
 
-/// Every open pair naming `subject`, as keys (for deletion of the person).
+/// Every item of the open pairs naming `subject` (for deletion of the person): read from the
+/// person's own partition.
 pub(crate) async fn keys_naming(
     tenant: &Tenant,
     subject: &SubjectNo,
 ) -> Result<Vec<Key>, CoreError> {
     let mut keys = Vec::new();
-    let mut cursor = None;
+    let mut query = Query::partition(of_partition(subject)).limit(100);
     loop {
-        let (pairs, next) = open_pairs(tenant, cursor, 1_000).await?;
-        keys.extend(
-            pairs
-                .iter()
-                .filter(|(a, b)| a == subject || b == subject)
-                .map(|(a, b)| pair_key(a, b)),
-        );
-        match next {
-            Some(next) => cursor = Some(next),
+        let page = tenant.store.query(&query).await?;
+        for item in &page.items {
+            let other = SubjectNo::parse(&item.key.sk)
+                .map_err(|_| CoreError::Corrupt("duplicate pair".into()))?;
+            keys.extend([
+                pair_key(subject, &other),
+                of_key(subject, &other),
+                of_key(&other, subject),
+            ]);
+        }
+        match page.next {
+            Some(next) => query.cursor = Some(next),
             None => return Ok(keys),
         }
     }

@@ -63,10 +63,15 @@ pub async fn create(
     )
     .await?));
     for other in duplicates_of.iter().take(10) {
-        writes.push(put(duplicates::pair_item(&person.subject_no, other)));
+        writes.extend(duplicates::pair_items(&person.subject_no, other).map(put));
     }
+    writes.push(persons::import_lease::no_import_running());
+    let lease_check = writes.len() - 1;
     match tenant.store.transact(writes).await {
         Ok(()) => Ok((person, duplicates_of)),
+        Err(StoreError::ConditionFailed { index }) if index == lease_check => {
+            Err(persons::import_lease::refused())
+        }
         Err(StoreError::ConditionFailed { index }) if index >= 1 && index <= unique.len() => Err(
             CoreError::Conflict(persons::unique_conflict(&unique[index - 1].key)),
         ),

@@ -372,6 +372,31 @@ async fn a_clerk_enters_edits_flags_and_deletes_a_person_with_history_and_clear_
         .get(&admin(&format!("/persons/{subject}/detail")), Some(&cookie))
         .await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let pairs = app.get(&admin("/duplicates"), Some(&cookie)).await.json();
+    assert_eq!(
+        pairs.as_array().unwrap().len(),
+        0,
+        "the twin's pair went with the deleted person"
+    );
+    // Not just hidden: no item of the pair is left in the store.
+    let tenant = app
+        .system
+        .platform
+        .tenant(&sesshu_domain::MunicipalityCode::parse(CHIYODA).unwrap())
+        .unwrap();
+    let twin_subject = twin.json()["subject_no"].as_str().unwrap().to_owned();
+    for pk in [
+        "DUP#OPEN".to_owned(),
+        format!("DUP#OF#{subject}"),
+        format!("DUP#OF#{twin_subject}"),
+    ] {
+        let page = tenant
+            .store
+            .query(&sesshu_store::Query::partition(pk.clone()))
+            .await
+            .unwrap();
+        assert!(page.items.is_empty(), "{pk} still holds {:?}", page.items);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
