@@ -14,7 +14,7 @@ use crate::error::CoreError;
 use crate::tenancy::Tenant;
 
 /// How long a lease lasts without renewal.
-pub const LEASE_SECONDS: u64 = 120;
+pub const LEASE_SECONDS: u64 = 600;
 /// An import renews its lease once it is this old.
 const RENEW_AFTER_SECONDS: u64 = 30;
 
