@@ -11,6 +11,10 @@
 //! anywhere re-runs the intent, which rebuilds the same writes, so the result equals that of an
 //! uninterrupted run: nobody half-written, nobody twice. **Idempotent:** a row whose person
 //! already holds its content is `unchanged`, so the same file again changes nothing.
+//!
+//! **One at a time:** a run holds the municipality's persons lease
+//! ([`crate::persons::import_lease`]) from start to end, so clerks cannot change persons between
+//! a batch's plan and its unconditional writes, and a second import waits.
 
 pub mod runner;
 
