@@ -55,3 +55,21 @@ export async function nextStep(): Promise<void> {
   const wait = (30 - (now % 30)) * 1000 + 200;
   await new Promise((resolve) => setTimeout(resolve, wait));
 }
+
+const lastStepUsed = new Map<string, number>();
+
+/**
+ * A login code that no earlier login of this test run has used. The server refuses a code whose
+ * 30-second step was already used by the same account (replay protection), and spec files run
+ * one after another in one worker, so two logins of one demo account can fall into one step:
+ * then this waits for the next.
+ */
+export async function freshTotpCode(base32Secret: string): Promise<string> {
+  let now = Date.now() / 1000;
+  if ((lastStepUsed.get(base32Secret) ?? -1) >= Math.floor(now / 30)) {
+    await nextStep();
+    now = Date.now() / 1000;
+  }
+  lastStepUsed.set(base32Secret, Math.floor(now / 30));
+  return totpCode(base32Secret, now);
+}
