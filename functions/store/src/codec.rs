@@ -11,7 +11,7 @@ use std::ops::Bound;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::{Item, Key, Page, SkRange, StoreError};
+use crate::{Item, Key, Page, Query, SkRange, StoreError};
 
 /// The first byte of every stored value, so a later format can be told apart.
 const FORMAT_V1: u8 = 1;
@@ -44,6 +44,17 @@ fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
 
 /// A range of stored keys: lower and upper bound.
 pub(crate) type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// The stored-key range of a validated query after its cursor; `None` when it is empty.
+pub(crate) fn query_bounds(query: &Query) -> Result<Option<KeyRange>, StoreError> {
+    let cursor = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    Ok(key_bounds(
+        &query.pk,
+        &query.range,
+        query.ascending,
+        cursor.as_deref(),
+    ))
+}
 
 /// The stored-key range of a query, narrowed by its cursor; `None` when it is empty.
 pub(crate) fn key_bounds(

@@ -323,14 +323,7 @@ impl Store for EmbeddedStore {
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         query.validate()?;
-        let cursor = query
-            .cursor
-            .as_deref()
-            .map(codec::decode_cursor)
-            .transpose()?;
-        let Some((lower, upper)) =
-            codec::key_bounds(&query.pk, &query.range, query.ascending, cursor.as_deref())
-        else {
+        let Some((lower, upper)) = codec::query_bounds(query)? else {
             return Ok(Page::default());
         };
         let (ascending, limit) = (query.ascending, query.limit);

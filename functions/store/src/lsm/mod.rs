@@ -201,7 +201,12 @@ impl Families {
             .iter()
             .position(|&b| b == 0)
             .unwrap_or(item_key.len());
-        let family = family_of(&item_key[..pk_end]);
+        self.of_partition(&item_key[..pk_end])
+    }
+
+    /// The keyspace of a partition key.
+    fn of_partition(&self, pk: &[u8]) -> Result<Keyspace, StoreError> {
+        let family = family_of(pk);
         if let Some(keyspace) = self.open.read().map_err(|_| poisoned())?.get(family) {
             return Ok(keyspace.clone());
         }
@@ -519,21 +524,14 @@ impl Store for LsmStore {
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         query.validate()?;
-        let cursor = query
-            .cursor
-            .as_deref()
-            .map(codec::decode_cursor)
-            .transpose()?;
-        let Some(range) =
-            codec::key_bounds(&query.pk, &query.range, query.ascending, cursor.as_deref())
-        else {
+        let Some(range) = codec::query_bounds(query)? else {
             return Ok(Page::default());
         };
         let (ascending, limit) = (query.ascending, query.limit);
         let now = now_epoch_s();
-        let family = codec::item_key(&Key::new(query.pk.clone(), ""));
+        let pk = query.pk.clone();
         let read = move |handles: &Handles| {
-            let items = handles.items.of(&family)?;
+            let items = handles.items.of_partition(pk.as_bytes())?;
             let entries = handles.db.snapshot().range(&items, range);
             let entries: Box<dyn Iterator<Item = fjall::Guard>> = if ascending {
                 Box::new(entries)
