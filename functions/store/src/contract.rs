@@ -1275,3 +1275,49 @@ pub async fn get_many_returns_each_item_in_order_and_none_for_absent_or_expired(
     assert_eq!(got.iter().filter(|i| i.is_some()).count(), 150);
     assert!(store.get_many(&[]).await.unwrap().is_empty());
 }
+
+/// For the adapters' crash tests: starts this test binary again running only the ignored test
+/// `child_test` (which commits and prints `committed <n>` after each commit) with `env` set to
+/// `path`, waits until it reports `commits` commits, lets it run on for `then` so the kill lands
+/// at an arbitrary point, kills it (SIGKILL); returns the last commit it reported.
+pub fn run_crash_child_until(
+    child_test: &str,
+    env: &str,
+    path: &std::path::Path,
+    commits: u64,
+    then: std::time::Duration,
+) -> u64 {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", child_test, "--ignored", "--nocapture"])
+        .env(env, path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut last = 0;
+    while last < commits {
+        assert!(Instant::now() < deadline, "the child stopped committing");
+        let line = lines
+            .next()
+            .expect("the child ended before being killed")
+            .unwrap();
+        if let Some(n) = line.strip_prefix("committed ") {
+            last = n.parse().unwrap();
+        }
+    }
+    std::thread::sleep(then);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for line in lines {
+        if let Some(n) = line.unwrap().strip_prefix("committed ") {
+            last = n.parse().unwrap();
+        }
+    }
+    last
+}

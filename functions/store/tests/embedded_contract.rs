@@ -3,11 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::io::Write as _;
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sesshu_store::{
     AttrValue, Condition, EmbeddedStore, EmbeddedTables, Item, Key, Query, Store, StoreError,
@@ -253,44 +252,16 @@ fn a_process_killed_mid_stream_leaves_only_whole_transactions() {
     }
 }
 
-/// Starts the child, waits until it reports `commits` commits, lets it run on a little so the
-/// kill lands at an arbitrary point, kills it; returns the last commit it reported.
-fn run_child_until(path: &PathBuf, commits: u64) -> u64 {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "crash_child_commits_transactions_until_killed",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(CRASH_CHILD_ENV, path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut last = 0;
-    while last < commits {
-        assert!(Instant::now() < deadline, "the child stopped committing");
-        let line = lines
-            .next()
-            .expect("the child ended before being killed")
-            .unwrap();
-        if let Some(n) = line.strip_prefix("committed ") {
-            last = n.parse().unwrap();
-        }
-    }
-    // Vary the moment of the kill within the next commits.
-    std::thread::sleep(Duration::from_micros(1_000 + 997 * (commits % 5)));
-    child.kill().unwrap();
-    child.wait().unwrap();
-    for line in lines {
-        if let Some(n) = line.unwrap().strip_prefix("committed ") {
-            last = n.parse().unwrap();
-        }
-    }
-    last
+/// Runs the crash child until `commits` commits, then kills it at a point that varies with
+/// `commits`; returns the last commit it reported.
+fn run_child_until(path: &Path, commits: u64) -> u64 {
+    sesshu_store::contract::run_crash_child_until(
+        "crash_child_commits_transactions_until_killed",
+        CRASH_CHILD_ENV,
+        path,
+        commits,
+        Duration::from_micros(1_000 + 997 * (commits % 5)),
+    )
 }
 
 /// Reopens the file after a crash; asserts each transaction is all there or not at all;

@@ -4,11 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sesshu_store::{
     AttrValue, BatchWrite, Condition, EmbeddedTables, Engine, Item, Key, LsmDatabase, Query, Store,
@@ -426,44 +425,16 @@ fn a_process_killed_mid_stream_leaves_only_whole_commits() {
     }
 }
 
-/// Starts the child, waits until it reports `commits` commits, lets it run on a little so the
-/// kill lands at an arbitrary point, kills it (SIGKILL); returns the last commit it reported.
+/// Runs the crash child until `commits` commits, then kills it at a point that varies with
+/// `commits`; returns the last commit it reported.
 fn run_child_until(path: &Path, commits: u64) -> u64 {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "crash_child_commits_until_killed",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env(CRASH_CHILD_ENV, path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut last = 0;
-    while last < commits {
-        assert!(Instant::now() < deadline, "the child stopped committing");
-        let line = lines
-            .next()
-            .expect("the child ended before being killed")
-            .unwrap();
-        if let Some(n) = line.strip_prefix("committed ") {
-            last = n.parse().unwrap();
-        }
-    }
-    // Vary the moment of the kill within the next commits.
-    std::thread::sleep(Duration::from_micros(500 + 1_317 * (commits % 7)));
-    child.kill().unwrap();
-    child.wait().unwrap();
-    for line in lines {
-        if let Some(n) = line.unwrap().strip_prefix("committed ") {
-            last = n.parse().unwrap();
-        }
-    }
-    last
+    sesshu_store::contract::run_crash_child_until(
+        "crash_child_commits_until_killed",
+        CRASH_CHILD_ENV,
+        path,
+        commits,
+        Duration::from_micros(500 + 1_317 * (commits % 7)),
+    )
 }
 
 /// Reopens the database after a crash; asserts each commit is all there or not at all;
