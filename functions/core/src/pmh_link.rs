@@ -15,7 +15,7 @@
 //! - PMH must answer one entry per My Number, in order, each with the My Number sent. A
 //!   different count fails the batch (`protocol`); a different My Number fails that person
 //!   (`pmh_mismatch`) and raises one `pmh_mismatch` alert per batch. The number is never logged.
-//! - A key is stored in one transaction per person, grouped up to 25 persons per store
+//! - A key is stored in one transaction per person, grouped up to 24 persons per store
 //!   transaction: the profile under its version, the unique `PMH#<key>` index (which must not
 //!   exist unless it already points to this person), a history entry (actor `pmh`) and a
 //!   change-feed entry. Only then is the directory entry written, and only after that is the
@@ -24,6 +24,13 @@
 //! - A person deleted meanwhile is dropped from the queue; one whose My Number was edited
 //!   between the read and the write stays waiting for the next run; one whose key another
 //!   person of the municipality already holds fails with `pmh_key_in_use`.
+//!
+//! - While an import of target persons holds the persons lease
+//!   (`crate::persons::import_lease`), the run does not start a batch, and every key
+//!   transaction checks the lease too: an import plans from the profiles and writes them back
+//!   unconditionally, so a key written under it could be lost. A run that meets an import stops
+//!   with the reason [`REASON_IMPORT_RUNNING`] and leaves everyone waiting; the import asks for
+//!   a run when it finishes.
 //!
 //! Runs of several processes at once are safe: the version condition lets one write the key,
 //! and the other finds it stored.
@@ -46,7 +53,7 @@ use crate::directory::{Directory, Residence};
 use crate::error::CoreError;
 use crate::persons::index::{self, SHARDS};
 use crate::persons::pmh_queue::{self, FAILED_PARTITION};
-use crate::persons::{self, changes, history};
+use crate::persons::{self, changes, history, import_lease};
 use crate::ports::{Pmh, PmhAssignment, PmhError};
 use crate::tenancy::Tenant;
 
@@ -60,12 +67,16 @@ pub const HISTORY_ACTOR: &str = "pmh";
 pub const REASON_MISMATCH: &str = "pmh_mismatch";
 /// The failure reason of a person whose key another person of the municipality holds.
 pub const REASON_KEY_IN_USE: &str = "pmh_key_in_use";
+/// Why a run stopped without failing anyone: an import of target persons is running.
+pub const REASON_IMPORT_RUNNING: &str = "import_running";
 /// The failure reason of a batch PMH did not answer in time.
 pub const REASON_TIMEOUT: &str = "timeout";
 
 /// Writes per person in a key transaction: profile, PMH index, history, change feed.
 const WRITES_PER_PERSON: usize = 4;
-const PERSONS_PER_TRANSACTION: usize = sesshu_store::MAX_TRANSACTION_WRITES / WRITES_PER_PERSON;
+/// Persons per key transaction; one write of each transaction is the import-lease check.
+const PERSONS_PER_TRANSACTION: usize =
+    (sesshu_store::MAX_TRANSACTION_WRITES - 1) / WRITES_PER_PERSON;
 /// How often one person's write is tried again after a concurrent change.
 const WRITE_ATTEMPTS: u32 = 5;
 /// Page size when counting or listing queue items.
@@ -160,6 +171,8 @@ enum Settled {
     KeyInUse,
     /// The My Number changed since it was sent: the key may not be theirs; try next run.
     Changed,
+    /// An import started: the person stays waiting and the run stops.
+    ImportRunning,
 }
 
 /// What a batch does to the queue and the directory, applied at its end.
@@ -173,6 +186,8 @@ struct Outcome {
     failed: Vec<(SubjectNo, String)>,
     assigned: u64,
     mismatches: u64,
+    /// An import took the persons lease while the batch was being written.
+    import_running: bool,
 }
 
 impl PmhLinker {
@@ -206,6 +221,10 @@ impl PmhLinker {
         let mut queue = WaitingQueue::default();
         let batch_size = self.config.batch_size.clamp(1, PMH_BATCH_LIMIT);
         loop {
+            if import_lease::held(tenant).await? {
+                report.stopped = Some(REASON_IMPORT_RUNNING.to_owned());
+                break;
+            }
             let batch = queue.next_batch(tenant, batch_size).await?;
             if batch.is_empty() {
                 break;
@@ -214,12 +233,17 @@ impl PmhLinker {
             report.assigned += outcome.assigned;
             report.failed += outcome.failed.len() as u64;
             let mismatches = outcome.mismatches;
+            let stopped = stopped.or_else(|| {
+                outcome
+                    .import_running
+                    .then(|| REASON_IMPORT_RUNNING.to_owned())
+            });
             finish(tenant, directory, outcome, self.clock.now_epoch_s()).await?;
             if mismatches > 0 {
                 self.alert_mismatch(tenant, mismatches).await;
             }
             if let Some(reason) = stopped {
-                tracing::warn!(municipality = %tenant.code.as_str(), %reason, "PMH failed a batch; the run stops");
+                tracing::warn!(municipality = %tenant.code.as_str(), %reason, "the PMH run stops early");
                 report.stopped = Some(reason);
                 break;
             }
@@ -354,21 +378,31 @@ impl PmhLinker {
             let mut conflicts = 0;
             while !group.is_empty() {
                 let at = self.clock.now();
-                let mut writes = Vec::with_capacity(group.len() * WRITES_PER_PERSON);
+                let mut writes = Vec::with_capacity(group.len() * WRITES_PER_PERSON + 1);
                 for (plan, condition) in &group {
                     writes.extend(key_writes(tenant, plan, *condition, at).await?);
                 }
+                let lease_check = writes.len();
+                writes.push(import_lease::no_import_running());
                 match tenant.store.transact(writes).await {
                     Ok(()) => {
                         for (plan, _) in group.drain(..) {
                             record(outcome, plan.person.subject_no, Settled::Assigned(plan.key));
                         }
                     }
+                    Err(StoreError::ConditionFailed { index }) if index == lease_check => {
+                        // Everyone not yet written stays waiting for the run after the import.
+                        outcome.import_running = true;
+                        return Ok(());
+                    }
                     Err(StoreError::ConditionFailed { index }) => {
                         let (plan, _) =
                             group.remove((index / WRITES_PER_PERSON).min(group.len() - 1));
                         let (subject, settled) = self.settle(tenant, plan).await?;
                         record(outcome, subject, settled);
+                        if outcome.import_running {
+                            return Ok(());
+                        }
                     }
                     Err(StoreError::Conflict) if conflicts < WRITE_ATTEMPTS => {
                         conflicts += 1;
@@ -380,6 +414,9 @@ impl PmhLinker {
                         for (plan, _) in group.drain(..) {
                             let (subject, settled) = self.settle(tenant, plan).await?;
                             record(outcome, subject, settled);
+                            if outcome.import_running {
+                                return Ok(());
+                            }
                         }
                     }
                     Err(other) => return Err(other.into()),
@@ -416,9 +453,15 @@ impl PmhLinker {
                 Some(owner) if owner == subject => Condition::MustExist,
                 Some(_) => return Ok((subject, Settled::KeyInUse)),
             };
-            let writes = key_writes(tenant, &plan, condition, self.clock.now()).await?;
-            match tenant.store.transact(writes.into()).await {
+            let mut writes =
+                Vec::from(key_writes(tenant, &plan, condition, self.clock.now()).await?);
+            let lease_check = writes.len();
+            writes.push(import_lease::no_import_running());
+            match tenant.store.transact(writes).await {
                 Ok(()) => return Ok((subject, Settled::Assigned(plan.key))),
+                Err(StoreError::ConditionFailed { index }) if index == lease_check => {
+                    return Ok((subject, Settled::ImportRunning));
+                }
                 Err(StoreError::ConditionFailed { .. } | StoreError::Conflict) => {
                     let pause = Duration::from_millis(rand::thread_rng().gen_range(1..=20));
                     tokio::time::sleep(pause).await;
@@ -473,6 +516,7 @@ fn record(outcome: &mut Outcome, subject: SubjectNo, settled: Settled) {
         Settled::Gone => outcome.gone.push(subject),
         Settled::KeyInUse => outcome.failed.push((subject, REASON_KEY_IN_USE.to_owned())),
         Settled::Changed => {}
+        Settled::ImportRunning => outcome.import_running = true,
     }
 }
 

@@ -375,7 +375,7 @@ async fn clerks_cannot_change_persons_while_an_import_runs_and_a_second_import_w
         .unwrap()
         .expect("nobody holds the lease");
     let job_id = upload(&world.tenant, "again.csv", &generated(30, None)).await;
-    let tenant = world.tenant.clone();
+    let (tenant, waiting_id) = (world.tenant.clone(), job_id.clone());
     let second =
         tokio::spawn(
             async move { runner::run(&tenant, &job_id, &runner::RunConfig::default()).await },
@@ -384,6 +384,14 @@ async fn clerks_cannot_change_persons_while_an_import_runs_and_a_second_import_w
     assert!(
         !second.is_finished(),
         "the second import waits for the lease"
+    );
+    assert_eq!(
+        import::view(&world.tenant, &waiting_id)
+            .await
+            .unwrap()
+            .state,
+        ImportState::Queued,
+        "a waiting import shows as waiting, not as processing"
     );
     let refused = edit::delete(
         &world.tenant,

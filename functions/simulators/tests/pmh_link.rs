@@ -684,3 +684,81 @@ async fn a_key_another_person_here_already_holds_fails_with_pmh_key_in_use() {
         "the directory is not pointed at the wrong person"
     );
 }
+
+#[tokio::test]
+async fn a_run_while_an_import_holds_the_persons_leaves_everyone_waiting_for_the_run_after_it() {
+    let world = world();
+    let people = register_waiting(&world, CHIYODA, 3).await;
+    let tenant = world.tenant(CHIYODA);
+    let lease = persons::import_lease::acquire(&tenant, "job-1")
+        .await
+        .unwrap()
+        .unwrap();
+
+    let report = world.run(CHIYODA, fast(10)).await;
+
+    assert_eq!(
+        report,
+        PmhRunReport {
+            assigned: 0,
+            failed: 0,
+            remaining: 3,
+            stopped: Some(pmh_link::REASON_IMPORT_RUNNING.to_owned())
+        }
+    );
+    lease.release(&tenant).await.unwrap();
+    let report = world.run(CHIYODA, fast(10)).await;
+    assert_eq!((report.assigned, report.remaining), (3, 0));
+    for p in &people {
+        let key = world.key_of(&p.my_number).await;
+        assert_keyed(&world, &tenant, &p.subject_no, &key).await;
+    }
+}
+
+/// PMH that answers only after an import has taken the persons lease (the race the key
+/// transaction's lease check closes).
+struct ImportStartsDuringTheCall {
+    inner: Arc<PmhSim>,
+    tenant: Tenant,
+}
+
+#[async_trait]
+impl Pmh for ImportStartsDuringTheCall {
+    async fn assign_keys(
+        &self,
+        my_numbers: &[MyNumber],
+    ) -> Result<Vec<sesshu_core::ports::PmhAssignment>, sesshu_core::ports::PmhError> {
+        persons::import_lease::acquire(&self.tenant, "job-2")
+            .await
+            .unwrap();
+        self.inner.assign_keys(my_numbers).await
+    }
+}
+
+#[tokio::test]
+async fn an_import_starting_while_pmh_answers_keeps_the_keys_out_of_the_profiles_it_rewrites() {
+    let world = world();
+    let people = register_waiting(&world, CHIYODA, 3).await;
+    let tenant = world.tenant(CHIYODA);
+    let pmh: Arc<dyn Pmh> = Arc::new(ImportStartsDuringTheCall {
+        inner: world.pmh.clone(),
+        tenant: tenant.clone(),
+    });
+    let linker =
+        PmhLinker::new(pmh, world.clock.clone(), world.detector.clone()).with_config(fast(10));
+
+    let report = linker.run_once(&tenant, &world.directory).await.unwrap();
+
+    assert_eq!(
+        (report.assigned, report.remaining, report.stopped.as_deref()),
+        (0, 3, Some(pmh_link::REASON_IMPORT_RUNNING))
+    );
+    for p in &people {
+        let (stored, _) = persons::get(&tenant, &p.subject_no).await.unwrap().unwrap();
+        assert_eq!(stored.pmh_key, None);
+        assert_eq!(
+            pmh_link::status(&tenant, &p.subject_no).await.unwrap(),
+            (PmhStatus::Waiting, None)
+        );
+    }
+}

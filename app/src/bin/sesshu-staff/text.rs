@@ -842,7 +842,7 @@ messages! {
     UploadProgress => ["アップロード", "Upload"],
     ProcessProgress => ["取込処理", "Processing"],
     ImportUploading => ["アップロード中", "Uploading"],
-    ImportQueued => ["処理待ち", "Waiting"],
+    ImportQueued => ["処理待ち（前の取り込みが終わると始まります）", "Waiting (starts when the import before it finishes)"],
     ImportProcessing => ["処理中", "Processing"],
     ImportDone => ["完了", "Done"],
     ImportFailed => ["失敗", "Failed"],

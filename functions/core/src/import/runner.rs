@@ -171,6 +171,27 @@ async fn run_timed(
     config: &RunConfig,
     times: &mut PhaseTimes,
 ) -> Result<Job, CoreError> {
+    let (job, _) = load(tenant, job_id).await?;
+    if !matches!(job.state, ImportState::Queued | ImportState::Processing) {
+        return Ok(job);
+    }
+    // One import at a time changes a municipality's persons, and clerks wait for it. The job
+    // stays queued (the app shows 処理待ち) while another import holds the lease.
+    let mut lease = persons::import_lease::acquire_waiting(tenant, job_id).await?;
+    let result = start_leased(tenant, job_id, config, times, &mut lease).await;
+    let released = lease.release(tenant).await;
+    let job = result?;
+    released?;
+    Ok(job)
+}
+
+async fn start_leased(
+    tenant: &Tenant,
+    job_id: &str,
+    config: &RunConfig,
+    times: &mut PhaseTimes,
+    lease: &mut persons::import_lease::Lease,
+) -> Result<Job, CoreError> {
     let (mut job, mut version) = load(tenant, job_id).await?;
     match job.state {
         ImportState::Queued => {
@@ -180,13 +201,7 @@ async fn run_timed(
         ImportState::Processing => {}
         ImportState::Uploading | ImportState::Done | ImportState::Failed => return Ok(job),
     }
-    // One import at a time changes a municipality's persons, and clerks wait for it.
-    let mut lease = persons::import_lease::acquire_waiting(tenant, job_id).await?;
-    let result = run_leased(tenant, job, version, config, times, &mut lease).await;
-    let released = lease.release(tenant).await;
-    let job = result?;
-    released?;
-    Ok(job)
+    run_leased(tenant, job, version, config, times, lease).await
 }
 
 async fn run_leased(

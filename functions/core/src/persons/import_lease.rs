@@ -41,6 +41,11 @@ pub(crate) fn no_import_running() -> Write {
     }
 }
 
+/// Whether an import holds the lease now (background jobs that change persons wait for it).
+pub async fn held(tenant: &Tenant) -> Result<bool, CoreError> {
+    Ok(tenant.store.get(&key()).await?.is_some())
+}
+
 /// A held lease: which job, which stored version, when it was last renewed.
 #[derive(Debug)]
 pub struct Lease {
