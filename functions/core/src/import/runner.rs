@@ -760,11 +760,14 @@ async fn apply(
             }
         }
     }
-    let secondary: Vec<BatchWrite> = secondary.into_values().collect();
+    let mut secondary: Vec<BatchWrite> = secondary.into_values().collect();
     times.build += started.elapsed();
     let started = std::time::Instant::now();
-    for chunk in secondary.chunks(20_000) {
-        tenant.store.write_batch(chunk.to_vec()).await?;
+    // Moved to the store in chunks, not cloned.
+    while !secondary.is_empty() {
+        let rest = secondary.split_off(secondary.len().min(20_000));
+        tenant.store.write_batch(secondary).await?;
+        secondary = rest;
     }
     // Profiles last: a profile in place means all of its other items are.
     tenant.store.write_batch(primary).await?;

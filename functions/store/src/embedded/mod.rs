@@ -131,7 +131,7 @@ fn apply(
     for (index, write) in writes.iter().enumerate() {
         let key = codec::item_key(write.key());
         let current = match items.get(key.as_slice()).map_err(backend)? {
-            Some(value) => Some(codec::decode_item(value.value())?),
+            Some(value) => Some(codec::decode_item(&key, value.value())?),
             None => None,
         };
         if !write
@@ -220,7 +220,7 @@ fn sweep_batch(db: &Database, now: u64) -> Result<(usize, usize), StoreError> {
         for index_key in &due {
             let (at, item_key) = codec::split_expiry_key(index_key)?;
             let still_due = match items.get(item_key).map_err(backend)? {
-                Some(value) => codec::decode_item(value.value())?.expires_at == Some(at),
+                Some(value) => codec::decode_item(item_key, value.value())?.expires_at == Some(at),
                 None => false,
             };
             if still_due {
@@ -249,7 +249,7 @@ impl Store for EmbeddedStore {
         let Some(value) = items.get(key.as_slice()).map_err(backend)? else {
             return Ok(None);
         };
-        let item = codec::decode_item(value.value())?;
+        let item = codec::decode_item(&key, value.value())?;
         Ok((!item.is_expired(now)).then_some(item))
     }
 
@@ -306,7 +306,7 @@ impl Store for EmbeddedStore {
                 .iter()
                 .map(|key| match items.get(key.as_slice()).map_err(backend)? {
                     Some(value) => {
-                        let item = codec::decode_item(value.value())?;
+                        let item = codec::decode_item(key, value.value())?;
                         Ok((!item.is_expired(now)).then_some(item))
                     }
                     None => Ok(None),
@@ -344,8 +344,8 @@ impl Store for EmbeddedStore {
             };
             codec::collect_page(
                 entries.map(|entry| {
-                    let (_, value) = entry.map_err(backend)?;
-                    let item = codec::decode_item(value.value())?;
+                    let (key, value) = entry.map_err(backend)?;
+                    let item = codec::decode_item(key.value(), value.value())?;
                     Ok((!item.is_expired(now)).then_some(item))
                 }),
                 limit,
