@@ -1,6 +1,9 @@
 //! Exports to the health-management system: persons and vaccination records as CSV, in full
 //! or changed since a day (through the change feed), in CP932 or UTF-8 with BOM. My Numbers go
 //! into the person export only when the caller may see them.
+//!
+//! The subjects in scope are listed first (the operation log names how many persons an export
+//! covers before any of it leaves); the file is then read, encoded and sent a chunk at a time.
 
 use std::collections::BTreeSet;
 
@@ -11,6 +14,7 @@ use sesshu_interchange::person_export::{PersonExportWriter, PmhLinkState};
 use sesshu_interchange::records_export::{RecordExportRow, RecordsExportWriter};
 use sesshu_store::Query;
 use time::Date;
+use tokio::sync::mpsc;
 
 use crate::error::CoreError;
 use crate::persons::{self, changes, index, pmh_queue};
@@ -71,13 +75,48 @@ pub async fn subjects(tenant: &Tenant, scope: Scope) -> Result<Vec<SubjectNo>, C
     Ok(found.into_iter().collect())
 }
 
-/// The persons export; returns the file and how many rows it has.
-pub async fn persons_csv(
+/// Persons read (and rows sent) at a time while exporting.
+pub const EXPORT_CHUNK: usize = 200;
+
+/// What an export sends: a piece of the file, or that it stopped (the download must then fail,
+/// not end as if the file were whole). The error itself goes to the caller's result and log.
+pub type ExportChunk = Result<Vec<u8>, ExportStopped>;
+
+/// The export stopped before the end of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the export stopped before the end of the file; download it again")]
+pub struct ExportStopped;
+
+/// Sends `bytes` unless the download was cancelled (the receiver is gone).
+async fn send(out: &mpsc::Sender<ExportChunk>, bytes: Vec<u8>) -> bool {
+    bytes.is_empty() || out.send(Ok(bytes)).await.is_ok()
+}
+
+/// Sends the persons export of `subjects` to `out` as it is produced, [`EXPORT_CHUNK`] persons
+/// at a time, so the file is never whole in memory (at 1,000,000 persons it is ≈ 200 MB).
+/// Returns the rows sent; stops early when the download is cancelled. A failure is sent as the
+/// last chunk too, so the receiver can cut the download short.
+pub async fn send_persons_csv(
     tenant: &Tenant,
-    scope: Scope,
+    subjects: &[SubjectNo],
     encoding: TextEncoding,
     with_my_number: bool,
-) -> Result<(Vec<u8>, u64), CoreError> {
+    out: &mpsc::Sender<ExportChunk>,
+) -> Result<u64, CoreError> {
+    let result = persons_rows(tenant, subjects, encoding, with_my_number, out).await;
+    if result.is_err() {
+        let _ = out.send(Err(ExportStopped)).await;
+    }
+    result
+}
+
+async fn persons_rows(
+    tenant: &Tenant,
+    subjects: &[SubjectNo],
+    encoding: TextEncoding,
+    with_my_number: bool,
+    out: &mpsc::Sender<ExportChunk>,
+) -> Result<u64, CoreError> {
     let broken = |_| CoreError::Corrupt("csv".into());
     let mut writer = if with_my_number {
         PersonExportWriter::new(Vec::new(), encoding)
@@ -85,7 +124,7 @@ pub async fn persons_csv(
         PersonExportWriter::without_my_number(Vec::new(), encoding)
     }
     .map_err(broken)?;
-    for chunk in subjects(tenant, scope).await?.chunks(200) {
+    for chunk in subjects.chunks(EXPORT_CHUNK) {
         for (person, _) in persons::get_many(tenant, chunk)
             .await?
             .into_iter()
@@ -99,20 +138,39 @@ pub async fn persons_csv(
             };
             writer.write(&person, pmh).map_err(broken)?;
         }
+        if !send(out, writer.take_output().map_err(broken)?).await {
+            return Ok(writer.rows_written());
+        }
     }
     let rows = writer.rows_written();
-    Ok((writer.finish().map_err(broken)?, rows))
+    send(out, writer.finish().map_err(broken)?).await;
+    Ok(rows)
 }
 
-/// The vaccination records export (current versions), for the people in scope.
-pub async fn records_csv(
+/// Sends the vaccination records export (current versions) of `subjects` to `out`, as
+/// [`send_persons_csv`] does.
+pub async fn send_records_csv(
     tenant: &Tenant,
-    scope: Scope,
+    subjects: &[SubjectNo],
     encoding: TextEncoding,
-) -> Result<(Vec<u8>, u64), CoreError> {
+    out: &mpsc::Sender<ExportChunk>,
+) -> Result<u64, CoreError> {
+    let result = records_rows(tenant, subjects, encoding, out).await;
+    if result.is_err() {
+        let _ = out.send(Err(ExportStopped)).await;
+    }
+    result
+}
+
+async fn records_rows(
+    tenant: &Tenant,
+    subjects: &[SubjectNo],
+    encoding: TextEncoding,
+    out: &mpsc::Sender<ExportChunk>,
+) -> Result<u64, CoreError> {
     let broken = |_| CoreError::Corrupt("csv".into());
     let mut writer = RecordsExportWriter::new(Vec::new(), encoding).map_err(broken)?;
-    for chunk in subjects(tenant, scope).await?.chunks(200) {
+    for chunk in subjects.chunks(EXPORT_CHUNK) {
         for (person, _) in persons::get_many(tenant, chunk)
             .await?
             .into_iter()
@@ -129,7 +187,11 @@ pub async fn records_csv(
                     .map_err(broken)?;
             }
         }
+        if !send(out, writer.take_output().map_err(broken)?).await {
+            return Ok(writer.rows_written());
+        }
     }
     let rows = writer.rows_written();
-    Ok((writer.finish().map_err(broken)?, rows))
+    send(out, writer.finish().map_err(broken)?).await;
+    Ok(rows)
 }

@@ -438,3 +438,56 @@ async fn clerks_cannot_change_persons_while_an_import_runs_and_a_second_import_w
     .await
     .expect("with the import done, the clerk may delete");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_is_sent_a_chunk_at_a_time_whole_and_stops_when_the_download_is_cancelled() {
+    use sesshu_core::export::{self, EXPORT_CHUNK, Scope};
+    let world = world();
+    let counts = import_all(&world.tenant, "base.csv", &generated(900, None), 300).await;
+    let subjects = export::subjects(&world.tenant, Scope::All).await.unwrap();
+    assert_eq!(subjects.len() as u64, counts.created);
+    assert!(subjects.len() > 4 * EXPORT_CHUNK);
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel(100);
+    let rows = export::send_persons_csv(&world.tenant, &subjects, TextEncoding::Cp932, false, &tx)
+        .await
+        .unwrap();
+    drop(tx);
+    let mut chunks = Vec::new();
+    while let Some(chunk) = rx.recv().await {
+        chunks.push(chunk.unwrap());
+    }
+    assert_eq!(rows, counts.created);
+    assert!(chunks.len() >= 3, "one chunk per {EXPORT_CHUNK} persons");
+    let file: Vec<u8> = chunks.concat();
+    let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&file);
+    assert!(!bad);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("個人番号,氏名,"), "one header, first");
+    assert_eq!(lines.len() as u64, rows + 1);
+    let mut listed: Vec<&str> = lines[1..]
+        .iter()
+        .map(|line| line.split(',').nth(18).unwrap())
+        .collect();
+    listed.sort_unstable();
+    listed.dedup();
+    assert_eq!(listed.len(), subjects.len(), "every person exactly once");
+
+    // The download is cancelled after the first chunk: the export stops within two more.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+    let reader = tokio::spawn(async move {
+        let first = rx.recv().await;
+        drop(rx);
+        first.is_some()
+    });
+    let rows =
+        export::send_persons_csv(&world.tenant, &subjects, TextEncoding::Utf8Bom, false, &tx)
+            .await
+            .unwrap();
+    assert!(reader.await.unwrap());
+    assert!(
+        rows <= 3 * EXPORT_CHUNK as u64,
+        "stopped early: {rows} of {} rows",
+        counts.created
+    );
+}

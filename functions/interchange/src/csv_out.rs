@@ -75,6 +75,16 @@ impl<W: Write> CsvWriter<W> {
         self.out.flush()
     }
 
+    /// Hands over what was written so far (the header included) and goes on into an empty
+    /// output: exports send a file a chunk at a time this way.
+    pub fn take_output(&mut self) -> io::Result<W>
+    where
+        W: Default,
+    {
+        self.flush()?;
+        Ok(std::mem::take(&mut self.out))
+    }
+
     /// Flushes and returns the inner writer.
     pub fn finish(mut self) -> io::Result<W> {
         if self.bom_pending {
@@ -145,6 +155,37 @@ mod tests {
         }
         let replaced = writer.replaced_chars();
         (writer.finish().unwrap(), replaced)
+    }
+
+    #[test]
+    fn a_file_taken_a_chunk_at_a_time_is_the_file_written_at_once() {
+        let rows: Vec<Vec<String>> = (0..3_000)
+            .map(|i| {
+                vec![
+                    format!("{i}"),
+                    "ヤマダ　𠮷子".to_owned(),
+                    "a,\"b\"".to_owned(),
+                ]
+            })
+            .collect();
+        for encoding in [
+            TextEncoding::Cp932,
+            TextEncoding::Utf8Bom,
+            TextEncoding::Utf8,
+        ] {
+            let mut whole = CsvWriter::new(Vec::new(), encoding);
+            let mut chunked = CsvWriter::new(Vec::new(), encoding);
+            let mut chunks = Vec::new();
+            for (i, row) in rows.iter().enumerate() {
+                whole.write_record(row).unwrap();
+                chunked.write_record(row).unwrap();
+                if i % 700 == 0 {
+                    chunks.extend(chunked.take_output().unwrap());
+                }
+            }
+            chunks.extend(chunked.finish().unwrap());
+            assert_eq!(chunks, whole.finish().unwrap(), "{encoding:?}");
+        }
     }
 
     #[test]

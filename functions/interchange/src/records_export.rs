@@ -142,6 +142,14 @@ impl<W: Write> RecordsExportWriter<W> {
         self.csv.replaced_chars()
     }
 
+    /// Hands over what was written so far; see [`CsvWriter::take_output`].
+    pub fn take_output(&mut self) -> io::Result<W>
+    where
+        W: Default,
+    {
+        self.csv.take_output()
+    }
+
     /// Flushes and returns the inner writer.
     pub fn finish(self) -> io::Result<W> {
         self.csv.finish()

@@ -1,13 +1,26 @@
 //! `/api/admin/m/{code}/exports/…`: persons and vaccination records for the health-management
 //! system, as CSV. Exporting needs the export right and a fresh re-authentication; My Numbers
 //! are included only for users who may see them.
+//!
+//! The file is streamed: the operation-log entry names the fields and how many persons the
+//! export covers, then the body is read, encoded and sent [`export::EXPORT_CHUNK`] persons at a
+//! time behind a small buffer, so memory stays flat at any size. A failure half-way aborts the
+//! download (the client sees an error, never a silently short file).
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use http_body::Frame;
 use serde::Deserialize;
 use sesshu_core::CoreError;
-use sesshu_core::export::{self, Scope};
+use sesshu_core::export::{self, ExportChunk, ExportStopped, Scope};
 use sesshu_domain::staff::Permission;
+use sesshu_interchange::encoding::TextEncoding;
+use tokio::sync::mpsc;
 
 use super::{AuditNote, Staff, StaffState};
 use crate::error::ApiFailure;
@@ -37,12 +50,55 @@ fn scope(query: &ExportQuery, today: time::Date) -> Result<Scope, ApiFailure> {
     }
 }
 
-fn with_note(mut response: Response, fields: &[&str], rows: u64) -> Response {
+/// Chunks waiting to be sent: a few, so a slow download holds the export back instead of
+/// filling memory.
+const CHUNKS_BUFFERED: usize = 4;
+
+/// A response body fed by an export task.
+struct ExportBody(mpsc::Receiver<ExportChunk>);
+
+impl http_body::Body for ExportBody {
+    type Data = Bytes;
+    type Error = ExportStopped;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, ExportStopped>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|chunk| chunk.map(|bytes| Frame::data(Bytes::from(bytes)))))
+    }
+}
+
+fn csv_stream(
+    rx: mpsc::Receiver<ExportChunk>,
+    encoding: TextEncoding,
+    file_name: &str,
+) -> Response {
+    let charset = match encoding {
+        TextEncoding::Cp932 => "shift_jis",
+        _ => "utf-8",
+    };
+    (
+        [
+            (CONTENT_TYPE, format!("text/csv; charset={charset}")),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        Body::new(ExportBody(rx)),
+    )
+        .into_response()
+}
+
+fn with_note(mut response: Response, fields: &[&str], persons: usize) -> Response {
     response.extensions_mut().insert(AuditNote {
         fields: fields
             .iter()
             .map(|f| (*f).to_owned())
-            .chain([format!("rows:{rows}")])
+            .chain([format!("persons:{persons}")])
             .collect(),
         ..AuditNote::default()
     });
@@ -67,21 +123,25 @@ pub async fn persons_csv(
         }
     }
     let encoding = super::persons::csv_encoding(query.encoding.as_deref(), None);
-    let (bytes, rows) = export::persons_csv(
-        &ctx.tenant,
-        scope(&query, state.today())?,
-        encoding,
-        with_my_number,
-    )
-    .await?;
+    let subjects = export::subjects(&ctx.tenant, scope(&query, state.today())?).await?;
+    let persons = subjects.len();
+    let (tx, rx) = mpsc::channel(CHUNKS_BUFFERED);
+    let tenant = ctx.tenant.clone();
+    tokio::spawn(async move {
+        if let Err(error) =
+            export::send_persons_csv(&tenant, &subjects, encoding, with_my_number, &tx).await
+        {
+            tracing::error!(%error, "persons export stopped; the download was cut short");
+        }
+    });
     let mut fields = vec!["name", "name_kana", "birth_date", "sex", "address"];
     if with_my_number {
         fields.push("my_number");
     }
     Ok(with_note(
-        super::persons::csv_response(bytes, encoding, "persons.csv"),
+        csv_stream(rx, encoding, "persons.csv"),
         &fields,
-        rows,
+        persons,
     ))
 }
 
@@ -96,11 +156,18 @@ pub async fn records_csv(
     ctx.require(Permission::Export)?;
     ctx.require_reauthentication(state.now(), &state.auth.policy)?;
     let encoding = super::persons::csv_encoding(query.encoding.as_deref(), None);
-    let (bytes, rows) =
-        export::records_csv(&ctx.tenant, scope(&query, state.today())?, encoding).await?;
+    let subjects = export::subjects(&ctx.tenant, scope(&query, state.today())?).await?;
+    let persons = subjects.len();
+    let (tx, rx) = mpsc::channel(CHUNKS_BUFFERED);
+    let tenant = ctx.tenant.clone();
+    tokio::spawn(async move {
+        if let Err(error) = export::send_records_csv(&tenant, &subjects, encoding, &tx).await {
+            tracing::error!(%error, "records export stopped; the download was cut short");
+        }
+    });
     Ok(with_note(
-        super::persons::csv_response(bytes, encoding, "records.csv"),
+        csv_stream(rx, encoding, "records.csv"),
         &["vaccination_records"],
-        rows,
+        persons,
     ))
 }

@@ -494,6 +494,15 @@ async fn exports_need_a_fresh_reauthentication_and_write_cp932() {
         text.lines().skip(1).all(|l| l.starts_with(',')),
         "no My Numbers unless asked for"
     );
+    let logged = app
+        .audit_entries_eventually(CHIYODA, &cookie, "export.persons", 1)
+        .await;
+    let fields = logged[0]["fields"].as_array().unwrap();
+    assert!(
+        fields.contains(&json!(format!("persons:{rows}"))),
+        "the log says how many persons the file holds: {fields:?}"
+    );
+    assert!(!fields.contains(&json!("my_number")));
     let records = app
         .get(&admin("/exports/records.csv?encoding=utf8"), Some(&cookie))
         .await;
