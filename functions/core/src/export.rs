@@ -87,9 +87,73 @@ pub type ExportChunk = Result<Vec<u8>, ExportStopped>;
 #[error("the export stopped before the end of the file; download it again")]
 pub struct ExportStopped;
 
-/// Sends `bytes` unless the download was cancelled (the receiver is gone).
-async fn send(out: &mpsc::Sender<ExportChunk>, bytes: Vec<u8>) -> bool {
-    bytes.is_empty() || out.send(Ok(bytes)).await.is_ok()
+/// The export writers, as the chunked sending needs them.
+trait ChunkedCsv {
+    fn take_output(&mut self) -> std::io::Result<Vec<u8>>;
+    fn rows_written(&self) -> u64;
+    fn finish(self) -> std::io::Result<Vec<u8>>;
+}
+
+impl ChunkedCsv for PersonExportWriter<Vec<u8>> {
+    fn take_output(&mut self) -> std::io::Result<Vec<u8>> {
+        PersonExportWriter::take_output(self)
+    }
+    fn rows_written(&self) -> u64 {
+        PersonExportWriter::rows_written(self)
+    }
+    fn finish(self) -> std::io::Result<Vec<u8>> {
+        PersonExportWriter::finish(self)
+    }
+}
+
+impl ChunkedCsv for RecordsExportWriter<Vec<u8>> {
+    fn take_output(&mut self) -> std::io::Result<Vec<u8>> {
+        RecordsExportWriter::take_output(self)
+    }
+    fn rows_written(&self) -> u64 {
+        RecordsExportWriter::rows_written(self)
+    }
+    fn finish(self) -> std::io::Result<Vec<u8>> {
+        RecordsExportWriter::finish(self)
+    }
+}
+
+fn broken(_: std::io::Error) -> CoreError {
+    CoreError::Corrupt("csv".into())
+}
+
+/// Sends what the writer holds; `false` when the download was cancelled (the receiver is gone).
+async fn send_chunk(
+    out: &mpsc::Sender<ExportChunk>,
+    writer: &mut impl ChunkedCsv,
+) -> Result<bool, CoreError> {
+    let bytes = writer.take_output().map_err(broken)?;
+    Ok(bytes.is_empty() || out.send(Ok(bytes)).await.is_ok())
+}
+
+/// Sends the end of the file; the rows written.
+async fn send_last(
+    out: &mpsc::Sender<ExportChunk>,
+    writer: impl ChunkedCsv,
+) -> Result<u64, CoreError> {
+    let rows = writer.rows_written();
+    let bytes = writer.finish().map_err(broken)?;
+    if !bytes.is_empty() {
+        // A cancelled download has nobody left to tell.
+        let _ = out.send(Ok(bytes)).await;
+    }
+    Ok(rows)
+}
+
+/// Tells the receiver the file is cut short if the export failed.
+async fn cut_short_on_failure(
+    out: &mpsc::Sender<ExportChunk>,
+    result: Result<u64, CoreError>,
+) -> Result<u64, CoreError> {
+    if result.is_err() {
+        let _ = out.send(Err(ExportStopped)).await;
+    }
+    result
 }
 
 /// Sends the persons export of `subjects` to `out` as it is produced, [`EXPORT_CHUNK`] persons
@@ -103,48 +167,35 @@ pub async fn send_persons_csv(
     with_my_number: bool,
     out: &mpsc::Sender<ExportChunk>,
 ) -> Result<u64, CoreError> {
-    let result = persons_rows(tenant, subjects, encoding, with_my_number, out).await;
-    if result.is_err() {
-        let _ = out.send(Err(ExportStopped)).await;
-    }
-    result
-}
-
-async fn persons_rows(
-    tenant: &Tenant,
-    subjects: &[SubjectNo],
-    encoding: TextEncoding,
-    with_my_number: bool,
-    out: &mpsc::Sender<ExportChunk>,
-) -> Result<u64, CoreError> {
-    let broken = |_| CoreError::Corrupt("csv".into());
-    let mut writer = if with_my_number {
-        PersonExportWriter::new(Vec::new(), encoding)
-    } else {
-        PersonExportWriter::without_my_number(Vec::new(), encoding)
-    }
-    .map_err(broken)?;
-    for chunk in subjects.chunks(EXPORT_CHUNK) {
-        for (person, _) in persons::get_many(tenant, chunk)
-            .await?
-            .into_iter()
-            .flatten()
-        {
-            let (status, _) = pmh_queue::status_of(tenant, &person).await?;
-            let pmh = match status {
-                PmhStatus::Waiting => PmhLinkState::Waiting,
-                PmhStatus::Assigned => PmhLinkState::Assigned,
-                PmhStatus::Failed => PmhLinkState::Failed,
-            };
-            writer.write(&person, pmh).map_err(broken)?;
+    let rows = async {
+        let mut writer = if with_my_number {
+            PersonExportWriter::new(Vec::new(), encoding)
+        } else {
+            PersonExportWriter::without_my_number(Vec::new(), encoding)
         }
-        if !send(out, writer.take_output().map_err(broken)?).await {
-            return Ok(writer.rows_written());
+        .map_err(broken)?;
+        for chunk in subjects.chunks(EXPORT_CHUNK) {
+            for (person, _) in persons::get_many(tenant, chunk)
+                .await?
+                .into_iter()
+                .flatten()
+            {
+                let (status, _) = pmh_queue::status_of(tenant, &person).await?;
+                let pmh = match status {
+                    PmhStatus::Waiting => PmhLinkState::Waiting,
+                    PmhStatus::Assigned => PmhLinkState::Assigned,
+                    PmhStatus::Failed => PmhLinkState::Failed,
+                };
+                writer.write(&person, pmh).map_err(broken)?;
+            }
+            if !send_chunk(out, &mut writer).await? {
+                return Ok(writer.rows_written());
+            }
         }
+        send_last(out, writer).await
     }
-    let rows = writer.rows_written();
-    send(out, writer.finish().map_err(broken)?).await;
-    Ok(rows)
+    .await;
+    cut_short_on_failure(out, rows).await
 }
 
 /// Sends the vaccination records export (current versions) of `subjects` to `out`, as
@@ -155,43 +206,31 @@ pub async fn send_records_csv(
     encoding: TextEncoding,
     out: &mpsc::Sender<ExportChunk>,
 ) -> Result<u64, CoreError> {
-    let result = records_rows(tenant, subjects, encoding, out).await;
-    if result.is_err() {
-        let _ = out.send(Err(ExportStopped)).await;
-    }
-    result
-}
-
-async fn records_rows(
-    tenant: &Tenant,
-    subjects: &[SubjectNo],
-    encoding: TextEncoding,
-    out: &mpsc::Sender<ExportChunk>,
-) -> Result<u64, CoreError> {
-    let broken = |_| CoreError::Corrupt("csv".into());
-    let mut writer = RecordsExportWriter::new(Vec::new(), encoding).map_err(broken)?;
-    for chunk in subjects.chunks(EXPORT_CHUNK) {
-        for (person, _) in persons::get_many(tenant, chunk)
-            .await?
-            .into_iter()
-            .flatten()
-        {
-            for record in records::list(tenant, &person.subject_no).await? {
-                writer
-                    .write(&RecordExportRow {
-                        municipality_code: &person.municipality_code,
-                        municipal_business_id: &person.municipal_business_id,
-                        subject_no: &person.subject_no,
-                        record: &record,
-                    })
-                    .map_err(broken)?;
+    let rows = async {
+        let mut writer = RecordsExportWriter::new(Vec::new(), encoding).map_err(broken)?;
+        for chunk in subjects.chunks(EXPORT_CHUNK) {
+            for (person, _) in persons::get_many(tenant, chunk)
+                .await?
+                .into_iter()
+                .flatten()
+            {
+                for record in records::list(tenant, &person.subject_no).await? {
+                    writer
+                        .write(&RecordExportRow {
+                            municipality_code: &person.municipality_code,
+                            municipal_business_id: &person.municipal_business_id,
+                            subject_no: &person.subject_no,
+                            record: &record,
+                        })
+                        .map_err(broken)?;
+                }
+            }
+            if !send_chunk(out, &mut writer).await? {
+                return Ok(writer.rows_written());
             }
         }
-        if !send(out, writer.take_output().map_err(broken)?).await {
-            return Ok(writer.rows_written());
-        }
+        send_last(out, writer).await
     }
-    let rows = writer.rows_written();
-    send(out, writer.finish().map_err(broken)?).await;
-    Ok(rows)
+    .await;
+    cut_short_on_failure(out, rows).await
 }

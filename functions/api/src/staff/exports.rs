@@ -12,14 +12,12 @@ use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http_body::Frame;
 use serde::Deserialize;
 use sesshu_core::CoreError;
 use sesshu_core::export::{self, ExportChunk, ExportStopped, Scope};
 use sesshu_domain::staff::Permission;
-use sesshu_interchange::encoding::TextEncoding;
 use tokio::sync::mpsc;
 
 use super::{AuditNote, Staff, StaffState};
@@ -71,28 +69,6 @@ impl http_body::Body for ExportBody {
     }
 }
 
-fn csv_stream(
-    rx: mpsc::Receiver<ExportChunk>,
-    encoding: TextEncoding,
-    file_name: &str,
-) -> Response {
-    let charset = match encoding {
-        TextEncoding::Cp932 => "shift_jis",
-        _ => "utf-8",
-    };
-    (
-        [
-            (CONTENT_TYPE, format!("text/csv; charset={charset}")),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
-            ),
-        ],
-        Body::new(ExportBody(rx)),
-    )
-        .into_response()
-}
-
 fn with_note(mut response: Response, fields: &[&str], persons: usize) -> Response {
     response.extensions_mut().insert(AuditNote {
         fields: fields
@@ -139,7 +115,7 @@ pub async fn persons_csv(
         fields.push("my_number");
     }
     Ok(with_note(
-        csv_stream(rx, encoding, "persons.csv"),
+        super::persons::csv_response(Body::new(ExportBody(rx)), encoding, "persons.csv"),
         &fields,
         persons,
     ))
@@ -166,7 +142,7 @@ pub async fn records_csv(
         }
     });
     Ok(with_note(
-        csv_stream(rx, encoding, "records.csv"),
+        super::persons::csv_response(Body::new(ExportBody(rx)), encoding, "records.csv"),
         &["vaccination_records"],
         persons,
     ))

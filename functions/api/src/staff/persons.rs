@@ -328,7 +328,11 @@ pub(crate) fn csv_encoding(requested: Option<&str>, fallback: Option<&str>) -> T
     }
 }
 
-pub(crate) fn csv_response(bytes: Vec<u8>, encoding: TextEncoding, file_name: &str) -> Response {
+pub(crate) fn csv_response(
+    body: impl Into<axum::body::Body>,
+    encoding: TextEncoding,
+    file_name: &str,
+) -> Response {
     let charset = match encoding {
         TextEncoding::Cp932 => "shift_jis",
         _ => "utf-8",
@@ -341,7 +345,7 @@ pub(crate) fn csv_response(bytes: Vec<u8>, encoding: TextEncoding, file_name: &s
                 format!("attachment; filename=\"{file_name}\""),
             ),
         ],
-        bytes,
+        body.into(),
     )
         .into_response()
 }
