@@ -51,9 +51,10 @@ use crate::alerts::{AlertScope, Detector};
 use crate::clock::Clock;
 use crate::directory::{Directory, Residence};
 use crate::error::CoreError;
+use crate::persons::import_lease::{self, Guarded};
 use crate::persons::index::{self, SHARDS};
 use crate::persons::pmh_queue::{self, FAILED_PARTITION};
-use crate::persons::{self, changes, history, import_lease};
+use crate::persons::{self, changes, history};
 use crate::ports::{Pmh, PmhAssignment, PmhError};
 use crate::tenancy::Tenant;
 
@@ -382,20 +383,18 @@ impl PmhLinker {
                 for (plan, condition) in &group {
                     writes.extend(key_writes(tenant, plan, *condition, at).await?);
                 }
-                let lease_check = writes.len();
-                writes.push(import_lease::no_import_running());
-                match tenant.store.transact(writes).await {
+                match import_lease::transact_unless_importing(tenant, writes).await {
                     Ok(()) => {
                         for (plan, _) in group.drain(..) {
                             record(outcome, plan.person.subject_no, Settled::Assigned(plan.key));
                         }
                     }
-                    Err(StoreError::ConditionFailed { index }) if index == lease_check => {
+                    Err(Guarded::ImportRunning) => {
                         // Everyone not yet written stays waiting for the run after the import.
                         outcome.import_running = true;
                         return Ok(());
                     }
-                    Err(StoreError::ConditionFailed { index }) => {
+                    Err(Guarded::Store(StoreError::ConditionFailed { index })) => {
                         let (plan, _) =
                             group.remove((index / WRITES_PER_PERSON).min(group.len() - 1));
                         let (subject, settled) = self.settle(tenant, plan).await?;
@@ -404,12 +403,12 @@ impl PmhLinker {
                             return Ok(());
                         }
                     }
-                    Err(StoreError::Conflict) if conflicts < WRITE_ATTEMPTS => {
+                    Err(Guarded::Store(StoreError::Conflict)) if conflicts < WRITE_ATTEMPTS => {
                         conflicts += 1;
                         let pause = Duration::from_millis(rand::thread_rng().gen_range(5..=50));
                         tokio::time::sleep(pause).await;
                     }
-                    Err(StoreError::Conflict) => {
+                    Err(Guarded::Store(StoreError::Conflict)) => {
                         // Contended: one by one, each with its own retries.
                         for (plan, _) in group.drain(..) {
                             let (subject, settled) = self.settle(tenant, plan).await?;
@@ -419,7 +418,7 @@ impl PmhLinker {
                             }
                         }
                     }
-                    Err(other) => return Err(other.into()),
+                    Err(Guarded::Store(other)) => return Err(other.into()),
                 }
             }
         }
@@ -453,20 +452,15 @@ impl PmhLinker {
                 Some(owner) if owner == subject => Condition::MustExist,
                 Some(_) => return Ok((subject, Settled::KeyInUse)),
             };
-            let mut writes =
-                Vec::from(key_writes(tenant, &plan, condition, self.clock.now()).await?);
-            let lease_check = writes.len();
-            writes.push(import_lease::no_import_running());
-            match tenant.store.transact(writes).await {
+            let writes = key_writes(tenant, &plan, condition, self.clock.now()).await?;
+            match import_lease::transact_unless_importing(tenant, writes.into()).await {
                 Ok(()) => return Ok((subject, Settled::Assigned(plan.key))),
-                Err(StoreError::ConditionFailed { index }) if index == lease_check => {
-                    return Ok((subject, Settled::ImportRunning));
-                }
-                Err(StoreError::ConditionFailed { .. } | StoreError::Conflict) => {
+                Err(Guarded::ImportRunning) => return Ok((subject, Settled::ImportRunning)),
+                Err(Guarded::Store(StoreError::ConditionFailed { .. } | StoreError::Conflict)) => {
                     let pause = Duration::from_millis(rand::thread_rng().gen_range(1..=20));
                     tokio::time::sleep(pause).await;
                 }
-                Err(other) => return Err(other.into()),
+                Err(Guarded::Store(other)) => return Err(other.into()),
             }
         }
         // Still contended after every attempt: leave them waiting for the next run.

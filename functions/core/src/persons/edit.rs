@@ -9,6 +9,7 @@ use sesshu_store::{BatchWrite, Condition, StoreError, Write};
 use time::OffsetDateTime;
 
 use crate::error::CoreError;
+use crate::persons::import_lease::{self, Guarded};
 use crate::persons::{self, duplicates, history, search, subjects};
 use crate::resident_view::{self, ResidentView};
 use crate::tenancy::Tenant;
@@ -65,20 +66,20 @@ pub async fn create(
     for other in duplicates_of.iter().take(10) {
         writes.extend(duplicates::pair_items(&person.subject_no, other).map(put));
     }
-    writes.push(persons::import_lease::no_import_running());
-    let lease_check = writes.len() - 1;
-    match tenant.store.transact(writes).await {
+    match import_lease::transact_unless_importing(tenant, writes).await {
         Ok(()) => Ok((person, duplicates_of)),
-        Err(StoreError::ConditionFailed { index }) if index == lease_check => {
-            Err(persons::import_lease::refused())
+        Err(Guarded::ImportRunning) => Err(import_lease::refused()),
+        Err(Guarded::Store(StoreError::ConditionFailed { index }))
+            if index >= 1 && index <= unique.len() =>
+        {
+            Err(CoreError::Conflict(persons::unique_conflict(
+                &unique[index - 1].key,
+            )))
         }
-        Err(StoreError::ConditionFailed { index }) if index >= 1 && index <= unique.len() => Err(
-            CoreError::Conflict(persons::unique_conflict(&unique[index - 1].key)),
-        ),
-        Err(StoreError::ConditionFailed { .. }) => Err(CoreError::Conflict(
+        Err(Guarded::Store(StoreError::ConditionFailed { .. })) => Err(CoreError::Conflict(
             "the subject number was taken meanwhile; try again",
         )),
-        Err(other) => Err(other.into()),
+        Err(Guarded::Store(other)) => Err(other.into()),
     }
 }
 
@@ -188,23 +189,19 @@ async fn save_change(
     if old.control_flags != new.control_flags {
         writes.push(view_write(tenant, new).await?);
     }
-    writes.push(persons::import_lease::no_import_running());
-    let lease_check = writes.len() - 1;
-    match tenant.store.transact(writes).await {
+    match import_lease::transact_unless_importing(tenant, writes).await {
         Ok(()) => Ok(new_version),
-        Err(StoreError::ConditionFailed { index }) if index == lease_check => {
-            Err(persons::import_lease::refused())
-        }
-        Err(StoreError::ConditionFailed { index: 0 }) => Err(CoreError::Conflict(
+        Err(Guarded::ImportRunning) => Err(import_lease::refused()),
+        Err(Guarded::Store(StoreError::ConditionFailed { index: 0 })) => Err(CoreError::Conflict(
             "the person was changed meanwhile; reload and edit again",
         )),
-        Err(StoreError::ConditionFailed { index }) if index <= unique_count => Err(
+        Err(Guarded::Store(StoreError::ConditionFailed { index })) if index <= unique_count => Err(
             CoreError::Conflict(persons::unique_conflict(&unique_keys[index - 1])),
         ),
-        Err(StoreError::ConditionFailed { .. }) => Err(CoreError::Conflict(
+        Err(Guarded::Store(StoreError::ConditionFailed { .. })) => Err(CoreError::Conflict(
             "the person was changed meanwhile; reload and edit again",
         )),
-        Err(other) => Err(other.into()),
+        Err(Guarded::Store(other)) => Err(other.into()),
     }
 }
 
@@ -246,10 +243,10 @@ pub async fn delete(
     // Refused before anything is removed; the profile's own removal checks again.
     tenant
         .store
-        .transact(vec![persons::import_lease::no_import_running()])
+        .transact(vec![import_lease::no_import_running()])
         .await
         .map_err(|e| match e {
-            StoreError::ConditionFailed { .. } => persons::import_lease::refused(),
+            StoreError::ConditionFailed { .. } => import_lease::refused(),
             other => other.into(),
         })?;
     let plan = persons::deletion_plan(tenant, &person, at, retention_days).await?;
@@ -276,11 +273,11 @@ pub async fn delete(
                 key: profile,
                 condition: Condition::VersionIs(version),
             },
-            persons::import_lease::no_import_running(),
+            import_lease::no_import_running(),
         ])
         .await
         .map_err(|e| match e {
-            StoreError::ConditionFailed { index: 1 } => persons::import_lease::refused(),
+            StoreError::ConditionFailed { index: 1 } => import_lease::refused(),
             StoreError::ConditionFailed { .. } => {
                 CoreError::Conflict("the person was changed meanwhile; reload and delete again")
             }

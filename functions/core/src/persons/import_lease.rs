@@ -46,6 +46,30 @@ pub async fn held(tenant: &Tenant) -> Result<bool, CoreError> {
     Ok(tenant.store.get(&key()).await?.is_some())
 }
 
+/// Why a transaction guarded by the lease was not applied.
+#[derive(Debug)]
+pub(crate) enum Guarded {
+    /// An import holds the lease.
+    ImportRunning,
+    /// Any other failure; a `ConditionFailed` index still names the caller's write.
+    Store(StoreError),
+}
+
+/// Applies `writes` in one transaction that also checks that no import holds the lease (the
+/// check goes last, so the caller's indexes are unchanged).
+pub(crate) async fn transact_unless_importing(
+    tenant: &Tenant,
+    mut writes: Vec<Write>,
+) -> Result<(), Guarded> {
+    let check = writes.len();
+    writes.push(no_import_running());
+    match tenant.store.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::ConditionFailed { index }) if index == check => Err(Guarded::ImportRunning),
+        Err(other) => Err(Guarded::Store(other)),
+    }
+}
+
 /// A held lease: which job, which stored version, when it was last renewed.
 #[derive(Debug)]
 pub struct Lease {

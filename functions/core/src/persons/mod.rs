@@ -29,6 +29,7 @@ use crate::error::CoreError;
 use crate::records::{self, person_pk};
 use crate::resident_view::{self, ResidentView};
 use crate::tenancy::Tenant;
+use import_lease::Guarded;
 
 /// The profile: personal data (control flags included) in one encrypted attribute; the PMH key
 /// signed but readable, since index maintenance needs it.
@@ -90,23 +91,19 @@ pub async fn register_with(
     for record in records {
         writes.push(records::insert_write(tenant, &person.subject_no, record).await?);
     }
-    writes.push(import_lease::no_import_running());
-    let lease_check = writes.len() - 1;
-    match tenant.store.transact(writes).await {
+    match import_lease::transact_unless_importing(tenant, writes).await {
         Ok(()) => Ok(()),
-        Err(StoreError::ConditionFailed { index }) if index == lease_check => {
-            Err(import_lease::refused())
-        }
-        Err(StoreError::ConditionFailed { index: 0 }) => Err(CoreError::Conflict(
+        Err(Guarded::ImportRunning) => Err(import_lease::refused()),
+        Err(Guarded::Store(StoreError::ConditionFailed { index: 0 })) => Err(CoreError::Conflict(
             "a person with this subject number exists",
         )),
-        Err(StoreError::ConditionFailed { index }) if index <= unique.len() => {
+        Err(Guarded::Store(StoreError::ConditionFailed { index })) if index <= unique.len() => {
             Err(CoreError::Conflict(unique_conflict(&unique[index - 1].key)))
         }
-        Err(StoreError::ConditionFailed { .. }) => {
+        Err(Guarded::Store(StoreError::ConditionFailed { .. })) => {
             Err(CoreError::Conflict("an item of this person exists"))
         }
-        Err(other) => Err(other.into()),
+        Err(Guarded::Store(other)) => Err(other.into()),
     }
 }
 
