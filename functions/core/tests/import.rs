@@ -491,3 +491,208 @@ async fn an_export_is_sent_a_chunk_at_a_time_whole_and_stops_when_the_download_i
         counts.created
     );
 }
+
+/// A store that counts the index lookups an import makes: My Number and 業務ID reads, and
+/// kana partition queries (duplicate checks).
+struct CountingLookups {
+    inner: Arc<dyn Store>,
+    lookups: AtomicUsize,
+}
+
+impl CountingLookups {
+    fn count(&self, keys: &[Key]) {
+        let n = keys
+            .iter()
+            .filter(|k| k.pk.starts_with("MN#") || k.pk.starts_with("BID#"))
+            .count();
+        self.lookups.fetch_add(n, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl Store for CountingLookups {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.count(std::slice::from_ref(key));
+        self.inner.get(key).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        self.inner.transact(writes).await
+    }
+    async fn write_batch(&self, writes: Vec<BatchWrite>) -> Result<(), StoreError> {
+        self.inner.write_batch(writes).await
+    }
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        self.count(keys);
+        self.inner.get_many(keys).await
+    }
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        if query.pk.starts_with("KANA#") {
+            self.lookups.fetch_add(1, Ordering::SeqCst);
+        }
+        self.inner.query(query).await
+    }
+    async fn sweep_expired(&self, now: u64) -> Result<usize, StoreError> {
+        self.inner.sweep_expired(now).await
+    }
+}
+
+/// Rows that meet people of earlier batches (two rows per batch): a twin by kana and birth
+/// date, the same content again, other content under a registered My Number, a taken 業務ID,
+/// an update, a deletion and a 業務ID freed by it.
+fn rows_meeting_earlier_batches() -> Vec<u8> {
+    let [a, x, c, d, e] = [
+        "12345678901",
+        "23456789012",
+        "34567890123",
+        "45678901234",
+        "56789012345",
+    ]
+    .map(|body| my_number(body).expose_digits().to_owned());
+    file(&[
+        &format!(
+            "{a},山田　花子,ヤマダ　ハナコ,20200401,2,新宿区西新宿1-1,山田　太郎,{CODE},A001,1,,,,1,0,0,0,0"
+        ),
+        &format!(
+            "{x},佐藤　一郎,サトウ　イチロウ,19500101,1,新宿区西新宿2-2,,{CODE},X001,1,,,,1,0,0,0,0"
+        ),
+        &format!(
+            "{c},山田　華子,ヤマダ　ハナコ,20200401,2,新宿区西新宿3-3,山田　太郎,{CODE},C001,1,,,,1,0,0,0,0"
+        ),
+        &format!(
+            "{a},山田　花子,ヤマダ　ハナコ,20200401,2,新宿区西新宿1-1,山田　太郎,{CODE},A001,1,,,,1,0,0,0,0"
+        ),
+        &format!(
+            "{a},山田　花子,ヤマダ　ハナコ,20200401,2,新宿区西新宿7-7,山田　太郎,{CODE},A001,1,,,,1,0,0,0,0"
+        ),
+        &format!(
+            "{d},鈴木　次郎,スズキ　ジロウ,20100505,1,新宿区西新宿4-4,,{CODE},A001,1,,,,1,0,0,0,0"
+        ),
+        &format!(
+            "{a},山田　花子,ヤマダ　ハナコ,20200401,2,新宿区西新宿9-9,山田　太郎,{CODE},A001,2,,,,1,0,0,0,0"
+        ),
+        &format!("{x},,,,,,,{CODE},,3,20261101,1,,,,,,"),
+        &format!(
+            "{e},田中　三郎,タナカ　サブロウ,20150303,1,新宿区西新宿5-5,,{CODE},X001,1,,,,1,0,0,0,0"
+        ),
+    ])
+}
+
+/// Open duplicate pairs by My Number digits, so runs with other subject numbers compare.
+async fn duplicate_pairs(tenant: &Tenant) -> Vec<(String, String)> {
+    let (pairs, _) = persons::duplicates::open_pairs(tenant, None, 100)
+        .await
+        .unwrap();
+    let mut by_my_number = Vec::new();
+    for (a, b) in pairs {
+        let digits = |(person, _): (sesshu_domain::person::TargetPerson, u64)| {
+            person.my_number.expose_digits().to_owned()
+        };
+        let a = digits(persons::get(tenant, &a).await.unwrap().unwrap());
+        let b = digits(persons::get(tenant, &b).await.unwrap().unwrap());
+        by_my_number.push(if a < b { (a, b) } else { (b, a) });
+    }
+    by_my_number.sort();
+    by_my_number
+}
+
+fn counting(tenant: &Tenant) -> (Tenant, Arc<CountingLookups>) {
+    let store = Arc::new(CountingLookups {
+        inner: tenant.store.clone(),
+        lookups: AtomicUsize::new(0),
+    });
+    let counted = Tenant {
+        code: tenant.code.clone(),
+        store: store.clone(),
+        cipher: tenant.cipher.clone(),
+    };
+    (counted, store)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_import_reads_only_keys_it_wrote_and_ends_as_an_import_that_reads_every_key() {
+    let bytes = rows_meeting_earlier_batches();
+    // The same file into a municipality with somebody listed already: every lookup is read.
+    let reference = world();
+    let someone = format!(
+        "{},高橋　四郎,タカハシ　シロウ,19800808,1,新宿区西新宿6-6,,{CODE},Z001,1,,,,1,0,0,0,0",
+        my_number("67890123456").expose_digits()
+    );
+    import_all(&reference.tenant, "someone.csv", &file(&[&someone]), 2).await;
+    let (counted, reference_reads) = counting(&reference.tenant);
+    let expected_counts = import_all(&counted, "rows.csv", &bytes, 2).await;
+    let mut expected = snapshot(&reference.tenant).await;
+    expected.remove(my_number("67890123456").expose_digits());
+
+    let first = world();
+    let (counted, first_reads) = counting(&first.tenant);
+    let counts = import_all(&counted, "rows.csv", &bytes, 2).await;
+
+    assert_eq!(
+        (
+            counts.created,
+            counts.updated,
+            counts.deleted,
+            counts.unchanged,
+            counts.failed
+        ),
+        (4, 1, 1, 1, 2),
+        "{counts:?}"
+    );
+    assert_eq!(counts, expected_counts);
+    assert_eq!(snapshot(&first.tenant).await, expected);
+    let pairs = duplicate_pairs(&first.tenant).await;
+    assert_eq!(pairs.len(), 1, "the twin across batches is flagged");
+    assert_eq!(pairs, duplicate_pairs(&reference.tenant).await);
+    let (first_reads, reference_reads) = (
+        first_reads.lookups.load(Ordering::SeqCst),
+        reference_reads.lookups.load(Ordering::SeqCst),
+    );
+    assert!(
+        first_reads < reference_reads / 2,
+        "a first import skips lookups of keys it never wrote: {first_reads} of {reference_reads}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_import_killed_at_any_write_finishes_with_the_result_of_an_uninterrupted_run() {
+    let bytes = rows_meeting_earlier_batches();
+    let reference = world();
+    let expected_counts = import_all(&reference.tenant, "rows.csv", &bytes, 2).await;
+    let expected = snapshot(&reference.tenant).await;
+    let expected_pairs = duplicate_pairs(&reference.tenant).await;
+
+    for budget in [0usize, 1, 2, 3, 4, 5, 6, 7, 9, 11, 14, 17, 21, 26] {
+        let world = world();
+        let job_id = upload(&world.tenant, "rows.csv", &bytes).await;
+        let crashing = Tenant {
+            code: world.tenant.code.clone(),
+            store: Arc::new(Crashing {
+                inner: world.tenant.store.clone(),
+                writes_left: AtomicUsize::new(budget),
+            }),
+            cipher: world.tenant.cipher.clone(),
+        };
+        let config = runner::RunConfig {
+            batch_rows: 2,
+            max_batches: None,
+        };
+        let crashed = runner::run(&crashing, &job_id, &config).await;
+        assert!(crashed.is_err(), "budget {budget} should crash");
+        let job = runner::run(&world.tenant, &job_id, &config).await.unwrap();
+        assert_eq!(job.state, ImportState::Done);
+        assert_eq!(
+            job.counts, expected_counts,
+            "counts after a crash at write {budget}"
+        );
+        assert_eq!(
+            snapshot(&world.tenant).await,
+            expected,
+            "state after a crash at write {budget}"
+        );
+        assert_eq!(
+            duplicate_pairs(&world.tenant).await,
+            expected_pairs,
+            "duplicate flags after a crash at write {budget}"
+        );
+    }
+}

@@ -112,6 +112,10 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "info,tower_http=info".into()),
         )
         .init();
+    // Imports allocate many large buffers on several threads; see sesshu_malloc.
+    if let Err(refused) = sesshu_malloc::return_large_allocations_when_freed() {
+        tracing::warn!(%refused, "memory use of imports may grow");
+    }
     let args = parse_args()?;
     let system = build(&args.config).await?;
     let address = SocketAddr::from(([127, 0, 0, 1], args.port));

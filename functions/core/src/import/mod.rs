@@ -6,17 +6,23 @@
 //! items (`ERR#<row>#<n>`, plain: row, column and reason only) and change nothing.
 //!
 //! **Resumable and exact:** before a batch is applied, its *intent* (every row's outcome and
-//! subject number) is written into the job; then the batch's items are written (secondary items
-//! first, profiles last); then the job's checkpoint moves past the batch. A process killed
+//! subject number) is written into the job; then the batch's items are written (new people's
+//! listing entries first, then the other secondary items, profiles and removed listings last);
+//! then the job's checkpoint moves past the batch. A process killed
 //! anywhere re-runs the intent, which rebuilds the same writes, so the result equals that of an
 //! uninterrupted run: nobody half-written, nobody twice. **Idempotent:** a row whose person
 //! already holds its content is `unchanged`, so the same file again changes nothing.
+//!
+//! **A first import reads little:** a run that starts when nobody is listed remembers the index
+//! entries it writes ([`written`]) and reads the store only for keys it may have written: the
+//! My Number and 業務ID lookups of its plan and the duplicate check of each new person.
 //!
 //! **One at a time:** a run holds the municipality's persons lease
 //! ([`crate::persons::import_lease`]) from start to end, so clerks cannot change persons between
 //! a batch's plan and its unconditional writes, and a second import waits.
 
 pub mod runner;
+mod written;
 
 use serde::{Deserialize, Serialize};
 use sesshu_crypto::{Protection, Schema};

@@ -18,6 +18,7 @@ use sesshu_store::{BatchWrite, Item, Key, Write};
 use time::{Date, OffsetDateTime};
 use tokio::sync::mpsc;
 
+use super::written::WrittenKeys;
 use super::{Job, RowProblem, load, problem_item, save};
 use crate::error::CoreError;
 use crate::persons::{self, duplicates, edit, history, index, search, subjects};
@@ -139,6 +140,8 @@ pub struct PhaseTimes {
     pub write: std::time::Duration,
     /// Intent and checkpoint writes of the job.
     pub job_writes: std::time::Duration,
+    /// Index reads left out because the run knew it had not written the key (see `written`).
+    pub reads_skipped: u64,
 }
 
 static LAST_TIMES: std::sync::Mutex<PhaseTimes> = std::sync::Mutex::new(PhaseTimes {
@@ -147,6 +150,7 @@ static LAST_TIMES: std::sync::Mutex<PhaseTimes> = std::sync::Mutex::new(PhaseTim
     build: std::time::Duration::ZERO,
     write: std::time::Duration::ZERO,
     job_writes: std::time::Duration::ZERO,
+    reads_skipped: 0,
 });
 
 /// The phase times of the last run that finished in this process.
@@ -227,6 +231,7 @@ async fn run_leased(
             );
         })
     };
+    let written = memory_for(tenant, job.size).await?;
     let mut batches = 0;
     loop {
         let waited = std::time::Instant::now();
@@ -250,7 +255,8 @@ async fn run_leased(
                     Some(intent) => intent,
                     None => {
                         let started = std::time::Instant::now();
-                        let intent = plan(tenant, &rows, bytes_after).await?;
+                        let intent =
+                            plan(tenant, &rows, bytes_after, written.as_deref(), times).await?;
                         times.plan += started.elapsed();
                         job.intent = Some(intent.clone());
                         let started = std::time::Instant::now();
@@ -259,7 +265,7 @@ async fn run_leased(
                         intent
                     }
                 };
-                apply(tenant, &job, &rows, &intent, times).await?;
+                apply(tenant, &job, &rows, &intent, written.as_ref(), times).await?;
                 for outcome in &intent.outcomes {
                     let counter = match outcome.kind {
                         OutcomeKind::Created => &mut job.counts.created,
@@ -299,6 +305,52 @@ async fn run_leased(
     drop(rx);
     let _ = parser.await;
     Ok(job)
+}
+
+/// A memory of what this run writes, when the run may read the store only for keys it wrote:
+/// nobody is listed yet and no import is part-way through a batch (see `written`). The caller
+/// holds the persons lease, so this stays true while the run goes on.
+async fn memory_for(
+    tenant: &Tenant,
+    file_bytes: u64,
+) -> Result<Option<Arc<WrittenKeys>>, CoreError> {
+    if !persons::index::nobody_listed(tenant).await? {
+        return Ok(None);
+    }
+    let jobs = super::list(tenant, 100).await?;
+    if jobs.iter().any(|job| job.intent.is_some()) {
+        return Ok(None);
+    }
+    Ok(Some(Arc::new(WrittenKeys::for_file(file_bytes))))
+}
+
+/// The items at `keys` (in order), read from the store except those `written` knows this run
+/// never wrote, which are absent.
+async fn get_written(
+    tenant: &Tenant,
+    keys: &[Key],
+    written: Option<&WrittenKeys>,
+    times: &mut PhaseTimes,
+) -> Result<Vec<Option<Item>>, CoreError> {
+    let Some(written) = written else {
+        return Ok(tenant.store.get_many(keys).await?);
+    };
+    let mut read = Vec::new();
+    let mut to_read = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let maybe = persons::index::lookup_of(key)
+            .is_none_or(|(partition, prefix)| written.may_have_written(partition, prefix));
+        if maybe {
+            read.push(i);
+            to_read.push(key.clone());
+        }
+    }
+    times.reads_skipped += (keys.len() - to_read.len()) as u64;
+    let mut items = vec![None; keys.len()];
+    for (i, item) in read.into_iter().zip(tenant.store.get_many(&to_read).await?) {
+        items[i] = item;
+    }
+    Ok(items)
 }
 
 /// Reads the uploaded parts in order, fetching each when the previous one is used up.
@@ -448,7 +500,13 @@ fn encoding_name<R: Read>(csv: &PersonCsvReader<R>) -> String {
 }
 
 /// Decides every row's outcome from the store as it is before the batch.
-async fn plan(tenant: &Tenant, rows: &[ParsedRow], bytes_after: u64) -> Result<Intent, CoreError> {
+async fn plan(
+    tenant: &Tenant,
+    rows: &[ParsedRow],
+    bytes_after: u64,
+    written: Option<&WrittenKeys>,
+    times: &mut PhaseTimes,
+) -> Result<Intent, CoreError> {
     let at = OffsetDateTime::now_utc();
     // Who holds each row's My Number now.
     let mut mn_keys = Vec::new();
@@ -457,7 +515,7 @@ async fn plan(tenant: &Tenant, rows: &[ParsedRow], bytes_after: u64) -> Result<I
             mn_keys.push(index::my_number_key(tenant, my_number).await?);
         }
     }
-    let holders = tenant.store.get_many(&mn_keys).await?;
+    let holders = get_written(tenant, &mn_keys, written, times).await?;
     let mut holders = holders.into_iter();
     let mut subject_of_row: Vec<Option<SubjectNo>> = Vec::with_capacity(rows.len());
     for row in rows {
@@ -496,7 +554,7 @@ async fn plan(tenant: &Tenant, rows: &[ParsedRow], bytes_after: u64) -> Result<I
             bid_keys.push(index::business_id_key(tenant, &input.municipal_business_id).await?);
         }
     }
-    let bid_holders = tenant.store.get_many(&bid_keys).await?;
+    let bid_holders = get_written(tenant, &bid_keys, written, times).await?;
     let mut bid_holder: HashMap<usize, (Key, Option<SubjectNo>)> = HashMap::new();
     for ((i, key), item) in bid_rows.into_iter().zip(bid_keys).zip(bid_holders) {
         bid_holder.insert(i, (key, index::subject_of(item)?));
@@ -622,6 +680,7 @@ async fn apply(
     job: &Job,
     rows: &[ParsedRow],
     intent: &Intent,
+    written: Option<&Arc<WrittenKeys>>,
     times: &mut PhaseTimes,
 ) -> Result<(), CoreError> {
     let started = std::time::Instant::now();
@@ -650,9 +709,9 @@ async fn apply(
         secondary.insert(write.key().clone(), write);
     };
     let mut created_here: HashMap<(String, Date), Vec<SubjectNo>> = HashMap::new();
-    let mut built = build_creations(tenant, rows, intent, &link, at)
-        .await?
-        .into_iter();
+    let (built, skipped) = build_creations(tenant, rows, intent, &link, at, written).await?;
+    times.reads_skipped += skipped;
+    let mut built = built.into_iter();
     for (row, outcome) in rows.iter().zip(&intent.outcomes) {
         match (outcome.kind, &row.result) {
             (OutcomeKind::Created, Ok(RowOp::New(_))) => {
@@ -726,7 +785,12 @@ async fn apply(
                         .await?;
                 let profile = persons::profile_key(&subject);
                 for key in plan.deletes.into_iter().filter(|k| *k != profile) {
-                    add(BatchWrite::Delete(key));
+                    if persons::index::is_listing(&key) {
+                        // Removed with the profile, after every other item (see `is_listing`).
+                        primary.push(BatchWrite::Delete(key));
+                    } else {
+                        add(BatchWrite::Delete(key));
+                    }
                 }
                 for key in duplicates::keys_naming(tenant, &subject).await? {
                     add(BatchWrite::Delete(key));
@@ -760,9 +824,24 @@ async fn apply(
             }
         }
     }
-    let mut secondary: Vec<BatchWrite> = secondary.into_values().collect();
+    // New people's listing entries go first, before any other item of theirs (see
+    // `is_listing`); what the run writes is remembered before it is written.
+    let (listings, mut secondary): (Vec<BatchWrite>, Vec<BatchWrite>) =
+        secondary.into_values().partition(
+            |write| matches!(write, BatchWrite::Put(item) if persons::index::is_listing(&item.key)),
+        );
+    if let Some(written) = written {
+        for write in &secondary {
+            if let BatchWrite::Put(item) = write
+                && let Some((partition, prefix)) = persons::index::lookup_of(&item.key)
+            {
+                written.remember(partition, prefix);
+            }
+        }
+    }
     times.build += started.elapsed();
     let started = std::time::Instant::now();
+    tenant.store.write_batch(listings).await?;
     // Moved to the store in chunks, not cloned.
     while !secondary.is_empty() {
         let rest = secondary.split_off(secondary.len().min(20_000));
@@ -791,7 +870,8 @@ async fn build_creations(
     intent: &Intent,
     link: &LinkStatus,
     at: OffsetDateTime,
-) -> Result<Vec<Creation>, CoreError> {
+    written: Option<&Arc<WrittenKeys>>,
+) -> Result<(Vec<Creation>, u64), CoreError> {
     let mut work = Vec::new();
     for (row, outcome) in rows.iter().zip(&intent.outcomes) {
         if let (OutcomeKind::Created, Ok(RowOp::New(input))) = (outcome.kind, &row.result) {
@@ -811,34 +891,50 @@ async fn build_creations(
         let rest = work.split_off(chunk.min(work.len()));
         let mine = std::mem::replace(&mut work, rest);
         let tenant = tenant.clone();
+        let written = written.cloned();
         tasks.push(tokio::spawn(async move {
             let mut done = Vec::with_capacity(mine.len());
+            let mut skipped = 0;
             for person in mine {
                 let items = persons::creation_items(&tenant, &person, at).await?;
-                let twins = search::same_kana_and_birth(
-                    &tenant,
-                    person.name_kana.as_str(),
-                    person.birth_date,
-                    &person.subject_no,
-                )
-                .await?;
+                let unwritten = written.as_ref().is_some_and(|written| {
+                    items
+                        .others
+                        .iter()
+                        .find_map(|item| persons::index::lookup_of(&item.key))
+                        .is_some_and(|(kana, birth)| !written.may_have_written(kana, birth))
+                });
+                let twins = if unwritten {
+                    skipped += 1;
+                    Vec::new()
+                } else {
+                    search::same_kana_and_birth(
+                        &tenant,
+                        person.name_kana.as_str(),
+                        person.birth_date,
+                        &person.subject_no,
+                    )
+                    .await?
+                };
                 done.push(Creation {
                     person,
                     items,
                     twins,
                 });
             }
-            Ok::<_, CoreError>(done)
+            Ok::<_, CoreError>((done, skipped))
         }));
     }
     let mut all = Vec::new();
+    let mut skipped = 0;
     for task in tasks {
-        all.extend(
-            task.await
-                .map_err(|_| CoreError::Corrupt("an import worker stopped".into()))??,
-        );
+        let (done, n) = task
+            .await
+            .map_err(|_| CoreError::Corrupt("an import worker stopped".into()))??;
+        all.extend(done);
+        skipped += n;
     }
-    Ok(all)
+    Ok((all, skipped))
 }
 
 fn updated(old: &TargetPerson, input: &PersonInput, link: &LinkStatus) -> TargetPerson {

@@ -251,10 +251,12 @@ pub async fn delete(
         })?;
     let plan = persons::deletion_plan(tenant, &person, at, retention_days).await?;
     let profile = persons::profile_key(subject_no);
+    let listing = persons::index::listing_key(subject_no);
+    // The listing entry goes with the profile, after every other item (see `is_listing`).
     let mut secondary: Vec<BatchWrite> = plan
         .deletes
         .into_iter()
-        .filter(|key| *key != profile)
+        .filter(|key| *key != profile && *key != listing)
         .map(BatchWrite::Delete)
         .collect();
     secondary.extend(
@@ -274,6 +276,10 @@ pub async fn delete(
                 condition: Condition::VersionIs(version),
             },
             import_lease::no_import_running(),
+            Write::Delete {
+                key: listing,
+                condition: Condition::None,
+            },
         ])
         .await
         .map_err(|e| match e {

@@ -147,3 +147,38 @@ impl PersonIndexes {
         self.unique.iter().chain(&self.shared).map(|item| &item.key)
     }
 }
+
+/// Whether `key` is a person's listing entry. A listing entry is written before any other
+/// item of its person and removed with the profile, after all others, so that an empty
+/// listing means no index entry exists (see [`nobody_listed`]).
+pub(crate) fn is_listing(key: &Key) -> bool {
+    key.pk.starts_with("PERSONS#")
+}
+
+/// Whether no person is listed in the municipality, and so (by the order in [`is_listing`])
+/// no person's index entry exists either.
+pub(crate) async fn nobody_listed(tenant: &Tenant) -> Result<bool, CoreError> {
+    for shard in 0..SHARDS {
+        let page = tenant
+            .store
+            .query(&sesshu_store::Query::partition(format!("PERSONS#{shard}")).limit(1))
+            .await?;
+        if !page.items.is_empty() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The lookup an index entry answers: the partition of a unique index (My Number, 業務ID) with
+/// an empty prefix, or a kana partition with the birth-date prefix of a duplicate check.
+pub(crate) fn lookup_of(key: &Key) -> Option<(&str, &str)> {
+    if key.pk.starts_with("MN#") || key.pk.starts_with("BID#") {
+        Some((key.pk.as_str(), ""))
+    } else if key.pk.starts_with("KANA#") {
+        let (birth, _subject) = key.sk.split_once('#')?;
+        Some((key.pk.as_str(), birth))
+    } else {
+        None
+    }
+}
