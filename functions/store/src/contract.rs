@@ -1195,8 +1195,17 @@ pub async fn a_write_batch_of_many_puts_and_deletes_applies_each_of_them(store: 
             .collect(),
     )
     .await;
-    let mut writes: Vec<BatchWrite> = (0..240)
-        .map(|i| BatchWrite::Put(item("P#B", &format!("NEW#{i:03}")).with("v", AttrValue::N(i))))
+    // More writes than an adapter may encode on one thread, some with a time to live.
+    let later = crate::now_epoch_s() + 3_600;
+    let mut writes: Vec<BatchWrite> = (0..2_400)
+        .map(|i| {
+            let new = item("P#B", &format!("NEW#{i:04}")).with("v", AttrValue::N(i));
+            BatchWrite::Put(if i % 7 == 0 {
+                new.expiring_at(later)
+            } else {
+                new
+            })
+        })
         .collect();
     writes.push(BatchWrite::Put(
         item("P#B", "OLD#0").with("v", AttrValue::N(7)),
@@ -1208,8 +1217,14 @@ pub async fn a_write_batch_of_many_puts_and_deletes_applies_each_of_them(store: 
     store.write_batch(writes).await.unwrap();
 
     let stored = all_pages(&store, Query::prefix("P#B", "NEW#")).await;
-    assert_eq!(stored.len(), 240);
-    assert_eq!(stored[239].get("v"), Some(&AttrValue::N(239)));
+    assert_eq!(stored.len(), 2_400);
+    assert!(
+        stored
+            .iter()
+            .enumerate()
+            .all(|(i, item)| item.get("v") == Some(&AttrValue::N(i as i64)))
+    );
+    assert_eq!(stored[7].expires_at, Some(later));
     let old = all_pages(&store, Query::prefix("P#B", "OLD#")).await;
     assert_eq!(
         sort_keys(&Page {

@@ -282,7 +282,9 @@ pub trait Store: Send + Sync + 'static {
 /// Checks a bulk batch the same way for every adapter: valid keys and items, each key at most
 /// once (DynamoDB refuses a BatchWriteItem that names a key twice). An empty batch is fine.
 pub fn validate_batch(writes: &[BatchWrite]) -> Result<(), StoreError> {
-    let mut seen = std::collections::BTreeSet::new();
+    // Hashed, not ordered: an import's keys share long prefixes (`KANA#<hmac>`), which made
+    // every comparison of an ordered set a long memcmp.
+    let mut seen = std::collections::HashSet::with_capacity(writes.len());
     for write in writes {
         match write {
             BatchWrite::Put(item) => item.validate()?,

@@ -62,6 +62,18 @@ const LAYOUT_KEYSPACE: &str = "sesshu.layout";
 /// Items split into one LSM tree per key family (see [`family_of`]).
 const LAYOUT: &[u8] = b"families-1";
 
+/// Bulk batches with at least this many writes are encoded on two threads.
+const PARALLEL_ENCODING_FROM: usize = 2_000;
+
+/// One write of a bulk batch, encoded for its keyspace; `value` is `None` for a delete, and
+/// `expiry` the expiry-index entry of an item with a TTL.
+struct EncodedWrite {
+    keyspace: Keyspace,
+    key: fjall::Slice,
+    value: Option<fjall::Slice>,
+    expiry: Option<fjall::Slice>,
+}
+
 /// Queries with at most this many items per page run on the calling task.
 const SHORT_PAGE: usize = 32;
 
@@ -320,24 +332,61 @@ impl Handles {
     /// behind by a replaced item is harmless, since a sweep removes an item only if its stored
     /// expiry still matches the entry.
     fn write_batch(&self, writes: &[BatchWrite]) -> Result<(), StoreError> {
+        let encoded = self.encode_all(writes)?;
         let mut batch = self.db.batch().durability(Some(DURABILITY));
-        for write in writes {
-            let key = codec::item_key(write.key());
-            let items = self.items.of(&key)?;
-            match write {
-                BatchWrite::Put(item) => {
-                    if let Some(at) = item.expires_at {
-                        batch.insert(&self.expiry, codec::expiry_key(at, &key), []);
-                    }
-                    batch.insert(&items, key, codec::encode_item(item)?);
-                }
-                BatchWrite::Delete(_) => batch.remove(&items, key),
+        for write in encoded {
+            if let Some(expiry) = write.expiry {
+                batch.insert(&self.expiry, expiry, []);
+            }
+            match write.value {
+                Some(value) => batch.insert(&write.keyspace, write.key, value),
+                None => batch.remove(&write.keyspace, write.key),
             }
         }
         // Encoded before taking the lock; the lock still orders the batch against transactions
         // that read what it replaces.
         let _writer = self.lock()?;
         batch.commit().map_err(backend)
+    }
+
+    /// Encodes a bulk batch, a large one on two threads: encoding is most of a batch's work
+    /// outside the commit, and the commit itself can only run on one.
+    fn encode_all(&self, writes: &[BatchWrite]) -> Result<Vec<EncodedWrite>, StoreError> {
+        let encode = |part: &[BatchWrite]| -> Result<Vec<EncodedWrite>, StoreError> {
+            part.iter().map(|write| self.encode(write)).collect()
+        };
+        if writes.len() < PARALLEL_ENCODING_FROM {
+            return encode(writes);
+        }
+        let (first, second) = writes.split_at(writes.len() / 2);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| encode(second));
+            let mut encoded = encode(first)?;
+            let rest = other
+                .join()
+                .map_err(|_| StoreError::Backend("a batch encoder stopped".into()))??;
+            encoded.extend(rest);
+            Ok(encoded)
+        })
+    }
+
+    fn encode(&self, write: &BatchWrite) -> Result<EncodedWrite, StoreError> {
+        let key = codec::item_key(write.key());
+        let keyspace = self.items.of(&key)?;
+        let (value, expiry) = match write {
+            BatchWrite::Put(item) => (
+                Some(fjall::Slice::from(codec::encode_item(item)?)),
+                item.expires_at
+                    .map(|at| fjall::Slice::from(codec::expiry_key(at, &key))),
+            ),
+            BatchWrite::Delete(_) => (None, None),
+        };
+        Ok(EncodedWrite {
+            keyspace,
+            key: fjall::Slice::from(key),
+            value,
+            expiry,
+        })
     }
 
     /// Removes up to [`SWEEP_BATCH`] items that expired at or before `now`; returns how many
