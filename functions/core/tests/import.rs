@@ -317,6 +317,40 @@ impl Store for Crashing {
     }
 }
 
+/// The tenant's data behind another store (a crashing or counting wrapper of its own).
+fn behind(tenant: &Tenant, store: Arc<dyn Store>) -> Tenant {
+    Tenant {
+        code: tenant.code.clone(),
+        store,
+        cipher: tenant.cipher.clone(),
+    }
+}
+
+/// Runs the job on a store that crashes after `budget` writes, then runs it again to the end.
+async fn crash_then_resume(
+    tenant: &Tenant,
+    job_id: &str,
+    budget: usize,
+    batch_rows: usize,
+) -> sesshu_core::import::Job {
+    let crashing = behind(
+        tenant,
+        Arc::new(Crashing {
+            inner: tenant.store.clone(),
+            writes_left: AtomicUsize::new(budget),
+        }),
+    );
+    let config = runner::RunConfig {
+        batch_rows,
+        max_batches: None,
+    };
+    let crashed = runner::run(&crashing, job_id, &config).await;
+    assert!(crashed.is_err(), "budget {budget} should crash");
+    let job = runner::run(tenant, job_id, &config).await.unwrap();
+    assert_eq!(job.state, ImportState::Done);
+    job
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_killed_at_any_write_finishes_with_the_result_of_an_uninterrupted_run() {
     // A file with creates, failures, and updates and deletes of people from a first import.
@@ -331,22 +365,7 @@ async fn an_import_killed_at_any_write_finishes_with_the_result_of_an_uninterrup
         let world = world();
         import_all(&world.tenant, "base.csv", &base, 25).await;
         let job_id = upload(&world.tenant, "changes.csv", &changes).await;
-        let crashing = Tenant {
-            code: world.tenant.code.clone(),
-            store: Arc::new(Crashing {
-                inner: world.tenant.store.clone(),
-                writes_left: AtomicUsize::new(budget),
-            }),
-            cipher: world.tenant.cipher.clone(),
-        };
-        let config = runner::RunConfig {
-            batch_rows: 25,
-            max_batches: None,
-        };
-        let crashed = runner::run(&crashing, &job_id, &config).await;
-        assert!(crashed.is_err(), "budget {budget} should crash");
-        let job = runner::run(&world.tenant, &job_id, &config).await.unwrap();
-        assert_eq!(job.state, ImportState::Done);
+        let job = crash_then_resume(&world.tenant, &job_id, budget, 25).await;
         assert_eq!(
             job.counts, expected_counts,
             "counts after a crash at write {budget}"
@@ -600,12 +619,7 @@ fn counting(tenant: &Tenant) -> (Tenant, Arc<CountingLookups>) {
         inner: tenant.store.clone(),
         lookups: AtomicUsize::new(0),
     });
-    let counted = Tenant {
-        code: tenant.code.clone(),
-        store: store.clone(),
-        cipher: tenant.cipher.clone(),
-    };
-    (counted, store)
+    (behind(tenant, store.clone()), store)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -664,22 +678,7 @@ async fn a_first_import_killed_at_any_write_finishes_with_the_result_of_an_unint
     for budget in [0usize, 1, 2, 3, 4, 5, 6, 7, 9, 11, 14, 17, 21, 26] {
         let world = world();
         let job_id = upload(&world.tenant, "rows.csv", &bytes).await;
-        let crashing = Tenant {
-            code: world.tenant.code.clone(),
-            store: Arc::new(Crashing {
-                inner: world.tenant.store.clone(),
-                writes_left: AtomicUsize::new(budget),
-            }),
-            cipher: world.tenant.cipher.clone(),
-        };
-        let config = runner::RunConfig {
-            batch_rows: 2,
-            max_batches: None,
-        };
-        let crashed = runner::run(&crashing, &job_id, &config).await;
-        assert!(crashed.is_err(), "budget {budget} should crash");
-        let job = runner::run(&world.tenant, &job_id, &config).await.unwrap();
-        assert_eq!(job.state, ImportState::Done);
+        let job = crash_then_resume(&world.tenant, &job_id, budget, 2).await;
         assert_eq!(
             job.counts, expected_counts,
             "counts after a crash at write {budget}"
