@@ -317,6 +317,21 @@ impl Store for Crashing {
     }
 }
 
+/// What an import left: its counts, every person and the open duplicate flags.
+type ImportResult = (
+    ImportCounts,
+    BTreeMap<String, String>,
+    Vec<(String, String)>,
+);
+
+async fn result_of(tenant: &Tenant, counts: ImportCounts) -> ImportResult {
+    (
+        counts,
+        snapshot(tenant).await,
+        duplicate_pairs(tenant).await,
+    )
+}
+
 /// The tenant's data behind another store (a crashing or counting wrapper of its own).
 fn behind(tenant: &Tenant, store: Arc<dyn Store>) -> Tenant {
     Tenant {
@@ -358,8 +373,8 @@ async fn an_import_killed_at_any_write_finishes_with_the_result_of_an_uninterrup
     let changes = with_updates_and_deletes(&generated(160, Some(20)));
     let reference = world();
     import_all(&reference.tenant, "base.csv", &base, 25).await;
-    let expected_counts = import_all(&reference.tenant, "changes.csv", &changes, 25).await;
-    let expected = snapshot(&reference.tenant).await;
+    let counts = import_all(&reference.tenant, "changes.csv", &changes, 25).await;
+    let expected = result_of(&reference.tenant, counts).await;
 
     for budget in [0usize, 1, 2, 3, 5, 8, 13, 21, 34] {
         let world = world();
@@ -367,13 +382,9 @@ async fn an_import_killed_at_any_write_finishes_with_the_result_of_an_uninterrup
         let job_id = upload(&world.tenant, "changes.csv", &changes).await;
         let job = crash_then_resume(&world.tenant, &job_id, budget, 25).await;
         assert_eq!(
-            job.counts, expected_counts,
-            "counts after a crash at write {budget}"
-        );
-        assert_eq!(
-            snapshot(&world.tenant).await,
+            result_of(&world.tenant, job.counts).await,
             expected,
-            "state after a crash at write {budget}"
+            "after a crash at write {budget}"
         );
     }
 }
@@ -671,27 +682,17 @@ async fn a_first_import_reads_only_keys_it_wrote_and_ends_as_an_import_that_read
 async fn a_first_import_killed_at_any_write_finishes_with_the_result_of_an_uninterrupted_run() {
     let bytes = rows_meeting_earlier_batches();
     let reference = world();
-    let expected_counts = import_all(&reference.tenant, "rows.csv", &bytes, 2).await;
-    let expected = snapshot(&reference.tenant).await;
-    let expected_pairs = duplicate_pairs(&reference.tenant).await;
+    let counts = import_all(&reference.tenant, "rows.csv", &bytes, 2).await;
+    let expected = result_of(&reference.tenant, counts).await;
 
     for budget in [0usize, 1, 2, 3, 4, 5, 6, 7, 9, 11, 14, 17, 21, 26] {
         let world = world();
         let job_id = upload(&world.tenant, "rows.csv", &bytes).await;
         let job = crash_then_resume(&world.tenant, &job_id, budget, 2).await;
         assert_eq!(
-            job.counts, expected_counts,
-            "counts after a crash at write {budget}"
-        );
-        assert_eq!(
-            snapshot(&world.tenant).await,
+            result_of(&world.tenant, job.counts).await,
             expected,
-            "state after a crash at write {budget}"
-        );
-        assert_eq!(
-            duplicate_pairs(&world.tenant).await,
-            expected_pairs,
-            "duplicate flags after a crash at write {budget}"
+            "after a crash at write {budget}"
         );
     }
 }
